@@ -1,0 +1,130 @@
+"""What grading produces: small value objects with a status, read by the reporters."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from grader.outcomes import Frame
+
+
+class Status(str, Enum):
+    """How one check, exercise or quiz ended."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_STARTED = "not started"
+    ERROR = "error"
+    TIMEOUT = "timed out"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """One hidden check (or a quiz's single answer check)."""
+
+    test: str  # stable id: the pytest function name, or "answer" for a quiz
+    name: str  # student-facing name
+    status: Status
+    score: int
+    max_score: int
+    visibility: str  # "visible" or "hidden"
+    message: str = ""  # student-facing; empty when passed
+    frames: tuple[Frame, ...] = ()  # the student's own frames when their code raised
+    output: str = ""  # what the student's code printed during this check (capped)
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """A known misconception whose failing checks match this submission's."""
+
+    id: str
+    title: str
+    feedback: str
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """One exercise or quiz: its checks and their total."""
+
+    id: str
+    title: str
+    kind: str  # code, numeric, choice
+    lesson: str
+    status: Status
+    score: int
+    max_score: int
+    tests: tuple[TestResult, ...]
+    file: str = ""  # the student file (code) or "answers.yaml" (quiz)
+    hints: tuple[str, ...] = ()
+    diagnosis: Diagnosis | None = None
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(1 for test in self.tests if test.visibility == "hidden")
+
+    @property
+    def passed_count(self) -> int:
+        return sum(1 for test in self.tests if test.status is Status.PASSED)
+
+    @property
+    def first_failure(self) -> TestResult | None:
+        return next((test for test in self.tests if test.status is not Status.PASSED), None)
+
+
+@dataclass(frozen=True)
+class GradedFile:
+    """A file that was graded, identified by its SHA-256 (None when it was missing or unreadable)."""
+
+    name: str
+    sha256: str | None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """A whole workspace's grade."""
+
+    course_title: str
+    course_version: str
+    grader_version: str
+    workspace: str
+    items: tuple[ItemResult, ...]
+    files: tuple[GradedFile, ...] = ()
+    notes: tuple[str, ...] = field(default=())  # report-wide notes, e.g. answers.yaml problems
+
+    @property
+    def score(self) -> int:
+        return sum(item.score for item in self.items)
+
+    @property
+    def max_score(self) -> int:
+        return sum(item.max_score for item in self.items)
+
+    @property
+    def hidden_count(self) -> int:
+        return sum(item.hidden_count for item in self.items)
+
+    @property
+    def passed_count(self) -> int:
+        return sum(item.passed_count for item in self.items)
+
+    @property
+    def check_count(self) -> int:
+        return sum(len(item.tests) for item in self.items)
+
+
+def item_status(tests: tuple[TestResult, ...], score: int, max_score: int) -> Status:
+    """Summarise check statuses into the exercise's status."""
+    statuses = {test.status for test in tests}
+    if statuses == {Status.NOT_STARTED} or not tests:
+        return Status.NOT_STARTED
+    if score == max_score:
+        return Status.PASSED
+    if Status.ERROR in statuses and Status.PASSED not in statuses:
+        return Status.ERROR
+    if Status.TIMEOUT in statuses:
+        return Status.TIMEOUT
+    return Status.FAILED
