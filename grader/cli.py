@@ -1,0 +1,228 @@
+"""The `grade` command: a thin click layer over the grader library."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from grader import __version__
+
+EXIT_CODES = """\b
+Exit codes:
+  0  at or above the pass mark (full marks by default); for other commands, success
+  1  graded below the pass mark, or a validation problem was found
+  2  usage error, course error, or not a workspace"""
+
+
+class UsageProblem(click.ClickException):
+    """A problem the user must fix before grading can run (exit code 2)."""
+
+    exit_code = 2
+
+
+def _course(course_dir: Path | None = None):
+    from grader.course import load_course
+    from grader.problems import InputError
+
+    try:
+        return load_course(course_dir)
+    except InputError as error:
+        raise UsageProblem(f"the course has problems:\n{error}") from None
+
+
+@click.group(invoke_without_command=True, epilog=EXIT_CODES)
+@click.version_option(__version__, prog_name="grade")
+@click.pass_context
+def cli(context: click.Context) -> None:
+    """Grade your neural-network exercises and quizzes.
+
+    Run `grade` in your workspace to grade everything; `grade init DIR` makes one.
+
+    \b
+    Example:
+      grade init neurons && cd neurons && grade
+    """
+    if context.invoked_subcommand is None:
+        context.invoke(check)
+
+
+def _write_reports(report, outputs: dict[str, str | None]) -> None:
+    from grader.reporters import FORMATS
+
+    for format_name, target in outputs.items():
+        if not target:
+            continue
+        text = FORMATS[format_name](report)
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise UsageProblem(f"cannot write {target}: {error.strerror}") from None
+
+
+def _pass_mark(text: str | None, max_score: int) -> float:
+    if text is None:
+        return max_score
+    try:
+        if text.endswith("%"):
+            return max_score * float(text[:-1]) / 100
+        return float(text)
+    except ValueError:
+        raise UsageProblem(f"--pass-mark {text!r}: write points (e.g. 30) or a percentage (e.g. 80%)") from None
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=".",
+              show_default=True, help="The workspace to grade.")
+@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="What to print (or write to --output).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here instead of printing it.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write a JSON report here.")
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML here.")
+@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False), help="Also write a Markdown summary here.")
+@click.option("--gradescope", "gradescope_file", type=click.Path(dir_okay=False), help="Also write Gradescope results.json here.")
+@click.option("--pass-mark", help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.")
+def check(ids, workspace, format_name, output, json_file, junit_file, markdown_file, gradescope_file, pass_mark) -> None:
+    """Grade the workspace: every exercise and quiz, or only the IDS given.
+
+    \b
+    Examples:
+      grade check                      # everything
+      grade check sigmoid relu_output  # two items
+      grade check --format json -o report.json --junit junit.xml
+    """
+    from grader.engine import GradingError
+    from grader.grading import grade_workspace
+    from grader.reporters import FORMATS
+    from grader.reporters.text import render_text
+    from grader.workspace import NotAWorkspace
+
+    course = _course()
+    try:
+        report = grade_workspace(course, workspace, ids or None)
+    except (NotAWorkspace, GradingError) as error:
+        raise UsageProblem(str(error)) from None
+    if format_name == "json":
+        text = FORMATS["json"](report)
+    else:
+        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        text = render_text(report, color=color)
+    if output:
+        _write_reports(report, {format_name: output})
+    else:
+        click.echo(text, nl=not text.endswith("\n"))
+    _write_reports(
+        report,
+        {"json": json_file, "junit": junit_file, "markdown": markdown_file, "gradescope": gradescope_file},
+    )
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(FORMATS["markdown"](report))
+    if report.score < _pass_mark(pass_mark, report.max_score):
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+def init(directory: Path) -> None:
+    """Create a workspace in DIRECTORY: one starter file per exercise and answers.yaml.
+
+    Never overwrites a file.
+
+    \b
+    Example:
+      grade init neurons
+    """
+    from grader.problems import InputError
+    from grader.workspace import init_workspace
+
+    course = _course()
+    try:
+        written = init_workspace(course, directory)
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
+    except OSError as error:
+        raise UsageProblem(f"cannot create the workspace in {directory}: {error.strerror}") from None
+    click.echo(f"Created {len(written)} files in {directory}. Next: cd {directory} && grade")
+
+
+@cli.command()
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The course folder (default: the installed course).")
+@click.option("--solutions", type=click.Path(file_okay=False, path_type=Path),
+              help="The reference solutions (default: solutions/ beside the course).")
+def validate(course_dir: Path | None, solutions: Path | None) -> None:
+    """Check the whole course: schema, references, stubs, known-wrong files, quiz digests.
+
+    \b
+    Example:
+      grade validate
+    """
+    from grader.validate import validate_course
+
+    course = _course(course_dir)
+    solutions = solutions or course.root.parent / "solutions"
+    if not solutions.is_dir():
+        raise UsageProblem(f"no reference solutions at {solutions}; pass --solutions DIR")
+    findings = validate_course(course, solutions)
+    width = max(len(f.check) for f in findings)
+    id_width = max(len(f.item) for f in findings)
+    for finding in findings:
+        mark = "ok  " if finding.ok else "FAIL"
+        click.echo(f"{mark}  {finding.check:<{width}}  {finding.item:<{id_width}}  {finding.detail}")
+    problems = sum(1 for f in findings if not f.ok)
+    click.echo(f"\n{len(findings)} checks, {problems} problem{'s' if problems != 1 else ''}.")
+    if problems:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("quiz_id")
+@click.argument("answer")
+@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path))
+def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
+    """Print the `answer:` block (salt and sha256) for a quiz's exercise.yaml.
+
+    \b
+    Example:
+      grade digest relu_output 1.5
+    """
+    from grader.answers import parse_number
+    from grader.digest import canonical_choice, canonical_number, new_salt
+    from grader.digest import digest as make_digest
+
+    course = _course(course_dir)
+    try:
+        quiz = course.item(quiz_id)
+    except KeyError:
+        raise UsageProblem(f"no quiz called {quiz_id!r}") from None
+    if not quiz.is_quiz:
+        raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
+    try:
+        canonical = (
+            canonical_number(parse_number(answer), quiz.tolerance)
+            if quiz.kind == "numeric"
+            else canonical_choice(answer)
+        )
+    except ValueError as error:
+        raise UsageProblem(str(error)) from None
+    salt = new_salt()
+    click.echo(f"answer:\n  salt: {salt}\n  sha256: {make_digest(salt, quiz.id, canonical)}")
+
+
+def main() -> None:
+    """Run the command line; never end in a traceback."""
+    try:
+        cli.main(prog_name="grade", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
+        click.echo(f"grade: internal error: {type(error).__name__}: {error}", err=True)
+        sys.exit(2)

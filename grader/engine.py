@@ -1,0 +1,311 @@
+"""Grade workspaces: hidden pytest suites in this trusted process, student code in the sandbox.
+
+One `Grader` holds a warm sandbox; `grade_many` runs pytest once, collecting the hidden suite
+once, then runs every check against each submission in turn.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from _pytest.runner import runtestprotocol
+
+from grader import __version__
+from grader.answers import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
+from grader.checks import Failure, Student
+from grader.files import fingerprint
+from grader.model import Check, CodeExercise, Course, Quiz
+from grader.results import (
+    Diagnosis,
+    ItemResult,
+    Report,
+    Status,
+    TestResult,
+    item_status,
+)
+from grader.sandbox import Limits, Sandbox
+from grader.text import sanitize
+
+_PYTEST_ARGS = [
+    "-q",
+    "--capture=no",
+    "--import-mode=importlib",
+    "-p",
+    "no:cacheprovider",
+    "-p",
+    "no:stepwise",
+    "-p",
+    "no:doctest",
+    "-p",
+    "no:junitxml",
+    "-p",
+    "no:pastebin",
+    "-p",
+    "no:terminal",
+    "-p",
+    "no:logging",
+    "-p",
+    "no:faulthandler",
+    "-W",
+    "ignore",
+]
+
+
+class GradingError(Exception):
+    """Raise when grading could not run at all (a broken course, not a broken submission)."""
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A folder to grade and an optional subset of item ids."""
+
+    folder: Path
+    label: str = ""
+
+
+class Grader:
+    """Grade submissions against one course with one warm sandbox."""
+
+    def __init__(self, course: Course, limits: Limits | None = None) -> None:
+        self.course = course
+        self.sandbox = Sandbox(limits or Limits())
+
+    def close(self) -> None:
+        """Stop the sandbox and every process it started."""
+        self.sandbox.close()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def grade(self, folder: Path, only: Iterable[str] | None = None) -> Report:
+        """Grade one workspace."""
+        reports: list[Report] = []
+        self.grade_many([Submission(folder)], lambda _, report: reports.append(report), only)
+        return reports[0]
+
+    def grade_many(
+        self,
+        submissions: Iterable[Submission],
+        on_report: Callable[[Submission, Report], None],
+        only: Iterable[str] | None = None,
+    ) -> None:
+        """Grade each submission in turn, calling `on_report` as each report is ready."""
+        items = self._select(only)
+        exercises = [item for item in items if isinstance(item, CodeExercise)]
+        plugin = _Plugin(self, list(submissions), items, on_report)
+        if not exercises:
+            plugin.grade_without_pytest()
+            return
+        test_files = sorted({str(path) for item in exercises for path in item.tests})
+        args = [
+            *_PYTEST_ARGS,
+            "--rootdir",
+            str(self.course.root),
+            "--confcutdir",
+            str(self.course.root),
+            "-c",
+            os.devnull,
+            *test_files,
+        ]
+        saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+        try:
+            code = pytest.main(args, plugins=[plugin])
+        finally:
+            if saved is None:
+                os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
+            else:
+                os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
+        if plugin.collect_errors:
+            raise GradingError("the hidden tests could not be loaded: " + plugin.collect_errors[0])
+        if not plugin.finished:
+            raise GradingError(f"pytest stopped early (exit code {int(code)})")
+
+    def _select(self, only: Iterable[str] | None) -> list[CodeExercise | Quiz]:
+        if only is None:
+            return list(self.course.items)
+        wanted = list(dict.fromkeys(only))
+        known = {item.id for item in self.course.items}
+        unknown = [item_id for item_id in wanted if item_id not in known]
+        if unknown:
+            raise GradingError(
+                f"no exercise or quiz called {', '.join(map(repr, unknown))};"
+                " run `grade list` to see the ids"
+            )
+        return [item for item in self.course.items if item.id in wanted]
+
+
+class _Plugin:
+    """A pytest plugin that runs the collected checks against each submission in turn."""
+
+    def __init__(self, grader: Grader, submissions, items, on_report) -> None:
+        self.grader = grader
+        self.submissions: list[Submission] = submissions
+        self.items = items
+        self.on_report = on_report
+        self.by_test_file = {
+            path.resolve(): item
+            for item in items
+            if isinstance(item, CodeExercise)
+            for path in item.tests
+        }
+        self.handle = None
+        self.collect_errors: list[str] = []
+        self.finished = False
+
+    # -- pytest hooks ----------------------------------------------------------------------
+
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> Student:
+        """Give a hidden test its sandboxed view of the student's module."""
+        exercise, check = request.node.stash[_META]
+        return Student(self.handle, exercise, check)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        kept = []
+        for item in items:
+            exercise = self.by_test_file.get(Path(item.path).resolve())
+            if exercise is None:
+                continue
+            name = getattr(item, "originalname", item.name)
+            check = next((c for c in exercise.checks if c.test == name), None)
+            if check is None:
+                continue
+            item.stash[_META] = (exercise, check)
+            kept.append(item)
+        items[:] = kept
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if call.excinfo is not None and call.when in ("setup", "call"):
+            item.stash.setdefault(_ERROR, call.excinfo.value)
+        return report
+
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if self.collect_errors:
+            return True
+        by_exercise: dict[str, list[pytest.Item]] = {}
+        for item in session.items:
+            by_exercise.setdefault(item.stash[_META][0].id, []).append(item)
+        for submission in self.submissions:
+            self._grade_one(submission, by_exercise)
+        self.finished = True
+        return True
+
+    # -- grading -----------------------------------------------------------------------------
+
+    def grade_without_pytest(self) -> None:
+        for submission in self.submissions:
+            self._grade_one(submission, {})
+
+    def _grade_one(self, submission: Submission, by_exercise: dict[str, list]) -> None:
+        folder = submission.folder
+        course = self.grader.course
+        files = [item.file for item in self.items if isinstance(item, CodeExercise)]
+        answers = read_answers(folder)
+        results: list[ItemResult] = []
+        handle = self.grader.sandbox.open(folder, files) if files else None
+        self.handle = handle
+        try:
+            for item in self.items:
+                if isinstance(item, Quiz):
+                    results.append(grade_quiz(item, answers))
+                else:
+                    results.append(self._grade_exercise(item, by_exercise.get(item.id, [])))
+        finally:
+            self.handle = None
+            if handle is not None:
+                handle.close()
+        quiz_ids = tuple(item for item in self.items if isinstance(item, Quiz))
+        notes = tuple(unknown_ids(answers, quiz_ids)) if quiz_ids else ()
+        graded = files + ([ANSWERS_FILE] if quiz_ids else [])
+        report = Report(
+            course_title=course.title,
+            course_version=course.version,
+            grader_version=__version__,
+            workspace=submission.label or str(folder),
+            items=tuple(results),
+            files=fingerprint(folder, graded),
+            notes=notes,
+        )
+        self.on_report(submission, report)
+
+    def _grade_exercise(self, exercise: CodeExercise, items: list[pytest.Item]) -> ItemResult:
+        tests = tuple(_run_check(item) for item in items)
+        score = sum(test.score for test in tests)
+        failing = tuple(sorted(test.test for test in tests if test.status is not Status.PASSED))
+        diagnosis = None
+        if failing and any(test.status is Status.FAILED for test in tests):
+            for wrong in exercise.misconceptions:
+                if wrong.fails == failing:
+                    diagnosis = Diagnosis(wrong.id, wrong.title, wrong.feedback)
+                    break
+        return ItemResult(
+            id=exercise.id,
+            title=exercise.title,
+            kind=exercise.kind,
+            lesson=exercise.lesson,
+            status=item_status(tests, score, exercise.max_score),
+            score=score,
+            max_score=exercise.max_score,
+            tests=tests,
+            file=exercise.file,
+            hints=exercise.hints,
+            diagnosis=diagnosis,
+        )
+
+
+_META = pytest.StashKey[tuple[CodeExercise, Check]]()
+_ERROR = pytest.StashKey[BaseException]()
+
+
+def _run_check(item: pytest.Item) -> TestResult:
+    _, check = item.stash[_META]
+    if _ERROR in item.stash:
+        del item.stash[_ERROR]
+    runtestprotocol(item, nextitem=None, log=False)
+    error = item.stash.get(_ERROR, None)
+    status, message, frames, output = Status.PASSED, "", (), ""
+    if isinstance(error, Failure):
+        status = Status(_STATUS[error.status])
+        message, frames, output = error.message, error.frames, error.output
+    elif isinstance(error, AssertionError):
+        status = Status.FAILED
+        message = f"{check.name}: not satisfied. {check.hint}".strip()
+    elif error is not None:
+        status = Status.ERROR
+        message = (
+            f"this check could not run ({type(error).__name__}: {str(error)[:200]});"
+            " it is a problem in the course, not in your code: tell your instructor"
+        )
+    return TestResult(
+        test=check.test,
+        name=check.name,
+        status=status,
+        score=check.points if status is Status.PASSED else 0,
+        max_score=check.points,
+        visibility=check.visibility,
+        message=sanitize(message),
+        frames=frames,
+        output=output,
+    )
+
+
+_STATUS = {
+    "failed": "failed",
+    "not_started": "not started",
+    "timeout": "timed out",
+    "error": "error",
+}

@@ -1,0 +1,98 @@
+"""A student's workspace: what `grade init` writes and how `grade` finds one."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from grader.answers import ANSWERS_FILE
+from grader.model import Course
+from grader.problems import InputError, Problem
+
+STATE_DIR = ".grade"
+
+
+class NotAWorkspace(Exception):
+    """Raise when a folder holds none of the course's files."""
+
+
+def starter_files(course: Course) -> dict[str, bytes]:
+    """Return every file a fresh workspace gets, by relative path, in a stable order."""
+    files: dict[str, bytes] = {}
+    for exercise in course.exercises:
+        files[exercise.file] = exercise.stub.read_bytes()
+    files[ANSWERS_FILE] = _answers_template(course).encode()
+    files["README.md"] = _readme(course).encode()
+    return files
+
+
+def _answers_template(course: Course) -> str:
+    lines = [
+        f"# Quiz answers for {course.title}.",
+        "# Write a number, or the letter of your choice, after each colon; then run: grade",
+        "",
+    ]
+    for quiz in course.quizzes:
+        if quiz.kind == "numeric":
+            how = f"a number, compared to {quiz.decimals} decimal places"
+        else:
+            how = "one of " + ", ".join(choice.key for choice in quiz.choices)
+        lines += [f"# {quiz.title} ({how})", f"{quiz.id}:", ""]
+    return "\n".join(lines)
+
+
+def _readme(course: Course) -> str:
+    items = "\n".join(
+        f"- `{exercise.file}`: {exercise.title}" for exercise in course.exercises
+    )
+    return f"""# {course.title}: your workspace
+
+Each `.py` file here is an exercise. Open one, read its docstring, replace the
+`raise NotImplementedError` line under `# TODO` with your code, then run:
+
+    grade              # grade everything
+    grade check ID     # grade one exercise or quiz, e.g. grade check sigmoid
+    grade list         # the course in order, with what to do next
+    grade hint ID      # the next hint for an exercise
+    grade watch        # re-grade each file as you save it
+
+Quiz answers go in `{ANSWERS_FILE}`. Hidden checks run against your code: the report
+tells you which failed and why, without revealing the expected values.
+
+Exercises:
+
+{items}
+"""
+
+
+def init_workspace(course: Course, folder: Path) -> list[Path]:
+    """Write the starter files into `folder`; refuse to overwrite anything."""
+    files = starter_files(course)
+    existing = [name for name in files if os.path.lexists(folder / name)]
+    if existing:
+        raise InputError(
+            [
+                Problem(str(folder / name), None, None, "already exists; grade init never overwrites")
+                for name in existing
+            ]
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, data in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as handle:
+            handle.write(data)
+        written.append(path)
+    return written
+
+
+def find_workspace(course: Course, folder: Path) -> Path:
+    """Return `folder` if it looks like a workspace of this course, else raise NotAWorkspace."""
+    names = [exercise.file for exercise in course.exercises] + [ANSWERS_FILE]
+    if any(os.path.lexists(folder / name) for name in names):
+        return folder
+    raise NotAWorkspace(
+        f"{folder} is not a workspace of '{course.title}' (no exercise files or {ANSWERS_FILE});"
+        " create one with: grade init DIR"
+    )
