@@ -1,0 +1,145 @@
+"""What every reporter shares: clean text, the honest check count, failure details, next steps."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from grader.outcomes import Frame
+from grader.results import Diagnosis, ItemResult, Report, Status, TestResult
+from grader.text import sanitize
+
+OUTPUT_LINES = 6  # captured output shown per check, in lines
+OUTPUT_LINE_CHARS = 200  # and in characters per line
+FRAMES_SHOWN = 3  # the student's innermost frames shown per check
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_SEPARATOR = re.compile("[\u2028\u2029]")
+
+
+def clean(text: str) -> str:
+    """Strip terminal escapes, bidi controls, NUL and lone surrogates; keep newlines and tabs."""
+    text = _LINE_SEPARATOR.sub("\n", sanitize(text))
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """Write `count word` with the word in the plural when count is not 1."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
+
+
+def fraction(score: int, max_score: int) -> str:
+    """Write a score as 3/5."""
+    return f"{score}/{max_score}"
+
+
+def headline(report: Report) -> str:
+    """Name the course and give the total: 'Neurons from Scratch: 7 / 16 points'."""
+    return f"{clean(report.course_title)}: {report.score} / {plural(report.max_score, 'point')}"
+
+
+def check_count_sentence(report: Report) -> str:
+    """Say how many checks passed without hiding the hidden ones."""
+    total, passed, hidden = report.check_count, report.passed_count, report.hidden_count
+    if total == 0:
+        return "No checks were run."
+    if passed == total:
+        if hidden:
+            ones = "one" if hidden == 1 else "ones"
+            return f"Full marks: every check passed, including {hidden} hidden {ones}."
+        return "Full marks: every check passed."
+    sentence = f"{passed} of {plural(total, 'check')} passed"
+    if hidden:
+        sentence += f" ({hidden} of them hidden)"
+    return sentence + "."
+
+
+def status_counts(tests: Iterable[TestResult]) -> Counter[Status]:
+    """Count checks by status."""
+    return Counter(test.status for test in tests)
+
+
+def check_title(item: ItemResult, test: TestResult) -> str:
+    """Name a check for a list of all checks: 'The sigmoid function: sigmoid(0) is ...'."""
+    name = clean(test.name or test.test)
+    title = clean(item.title)
+    return title if name == title else f"{title}: {name}"
+
+
+def unique_names(item: ItemResult) -> list[str]:
+    """Return each check's student-facing name, made unique within the item by its id."""
+    names = [clean(test.name) or test.test for test in item.tests]
+    seen = Counter(names)
+    return [
+        f"{name} [{test.test}]" if seen[name] > 1 else name
+        for name, test in zip(names, item.tests, strict=True)
+    ]
+
+
+def frame_text(frame: Frame) -> str:
+    """Write one of the student's frames as 'sigmoid.py:3  return 1 / (1 + exp(x))'."""
+    return f"{clean(frame.file)}:{frame.line}  {clean(frame.code).strip()}".rstrip()
+
+
+def shown_frames(test: TestResult) -> list[str]:
+    """Return the student's innermost frames of a check, written as text."""
+    return [frame_text(frame) for frame in test.frames[-FRAMES_SHOWN:]]
+
+
+def output_lines(output: str, limit: int = OUTPUT_LINES) -> list[str]:
+    """Return the first `limit` lines of captured output, saying how many more there were."""
+    lines = clean(output).expandtabs(4).rstrip().splitlines()
+    shown = [_cut(line.rstrip(), OUTPUT_LINE_CHARS) for line in lines[:limit]]
+    if len(lines) > limit:
+        shown.append(f"… ({plural(len(lines) - limit, 'more line')})")
+    return shown
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def message_lines(test: TestResult) -> list[str]:
+    """Return a check's message as lines, or its status when it has no message."""
+    lines = [line.rstrip() for line in clean(test.message).strip().splitlines()]
+    return [line for line in lines if line] or [str(test.status).capitalize() + "."]
+
+
+def diagnosis_sentence(diagnosis: Diagnosis) -> str:
+    """Name a known misconception and say what to do about it."""
+    return f"Looks like: {clean(diagnosis.title)} — {clean(diagnosis.feedback).strip()}"
+
+
+def failure_lines(item: ItemResult, test: TestResult, *, with_output: bool = True) -> list[str]:
+    """Describe a check that did not pass as plain text lines, with the item's diagnosis."""
+    lines = message_lines(test)
+    frames = shown_frames(test)
+    if frames:
+        lines += ["In your code:", *(f"  {frame}" for frame in frames)]
+    output = output_lines(test.output) if with_output else []
+    if output:
+        lines += ["Your code printed:", *(f"  {line}" for line in output)]
+    if item.diagnosis is not None and test is item.first_failure:
+        lines.append(diagnosis_sentence(item.diagnosis))
+    return lines
+
+
+def next_item(report: Report) -> ItemResult | None:
+    """Return the first exercise or quiz that has not passed."""
+    return next((item for item in report.items if item.status is not Status.PASSED), None)
+
+
+def next_steps(report: Report) -> list[str]:
+    """Suggest what to do next: the first item not passed, and the commands for it."""
+    item = next_item(report)
+    if item is None:
+        return ["Nothing left to do: every exercise and quiz is complete."]
+    where = f" in {clean(item.file)}" if item.file else ""
+    verb = "fix"
+    if item.status is Status.NOT_STARTED:
+        verb = "start" if item.kind == "code" else "answer"
+    return [
+        f"Next: {verb} {item.id}{where}, then run: grade check {item.id}",
+        f"Stuck? Run: grade hint {item.id}",
+    ]

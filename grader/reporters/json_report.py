@@ -1,0 +1,77 @@
+"""The versioned JSON report: everything graded, for tools (web UIs, gradebooks, scripts)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from grader.reporters.common import clean
+from grader.results import Diagnosis, GradedFile, ItemResult, Report, TestResult
+
+SCHEMA_VERSION = 1
+
+
+def render_json(report: Report) -> str:
+    """Render the report as JSON (schema_version 1), indented by 2, ending in a newline."""
+    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def report_data(report: Report) -> dict[str, Any]:
+    """Return the report as plain data in the documented key order."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "grader_version": report.grader_version,
+        "course": {"title": clean(report.course_title), "version": clean(report.course_version)},
+        "score": report.score,
+        "max_score": report.max_score,
+        "checks": {
+            "passed": report.passed_count,
+            "total": report.check_count,
+            "hidden": report.hidden_count,
+        },
+        "files": [_file(file) for file in report.files],
+        "notes": [clean(note) for note in report.notes],
+        "exercises": [_item(item) for item in report.items],
+    }
+
+
+def _file(file: GradedFile) -> dict[str, Any]:
+    return {"name": clean(file.name), "sha256": file.sha256, "size": file.size}
+
+
+def _item(item: ItemResult) -> dict[str, Any]:
+    return {
+        "id": item.id,
+        "title": clean(item.title),
+        "kind": item.kind,
+        "lesson": item.lesson,
+        "file": clean(item.file),
+        "status": str(item.status),
+        "score": item.score,
+        "max_score": item.max_score,
+        "diagnosis": _diagnosis(item.diagnosis),
+        "tests": [_test(test) for test in item.tests],
+    }
+
+
+def _diagnosis(diagnosis: Diagnosis | None) -> dict[str, str] | None:
+    if diagnosis is None:
+        return None
+    return {
+        "id": diagnosis.id,
+        "title": clean(diagnosis.title),
+        "feedback": clean(diagnosis.feedback),
+    }
+
+
+def _test(test: TestResult) -> dict[str, Any]:
+    return {
+        "name": clean(test.name),
+        "id": test.test,
+        "status": str(test.status),
+        "score": test.score,
+        "max_score": test.max_score,
+        "visibility": test.visibility,
+        "message": clean(test.message),
+        "output": clean(test.output),
+    }
