@@ -1,0 +1,717 @@
+"""Run student code in killable, unprivileged, seccomp-filtered worker processes (trusted side)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import grader
+from grader.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
+from grader.sandbox import _codec
+from grader.sandbox._codec import Malformed
+from grader.sandbox._copy import check_file_names, copy_files, make_temp_dir
+
+log = logging.getLogger(__name__)
+
+_CHILD_PATH = Path(__file__).with_name("_child.py")
+_READY_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
+_CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
+_HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
+_CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
+_MAX_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bound what one submission may use."""
+
+    call_timeout: float = 2.0  # seconds per call, wall clock
+    import_timeout: float = 5.0  # seconds to import one student module
+    memory_bytes: int = 1 << 30  # on top of the interpreter's own footprint
+    output_bytes: int = 64 * 1024  # captured stdout+stderr per worker
+    file_bytes: int = 1 << 20  # max size of one submitted .py file
+    reply_bytes: int = 16 << 20  # max size of one reply message
+
+    def __post_init__(self) -> None:
+        """Reject limits that cannot work."""
+        for name in ("call_timeout", "import_timeout"):
+            value = getattr(self, name)
+            if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
+                raise ValueError(f"Limits.{name} must be a positive number of seconds")
+        for name in ("memory_bytes", "output_bytes", "file_bytes", "reply_bytes"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Limits.{name} must be a positive int")
+        if self.reply_bytes >= 1 << 31:
+            raise ValueError("Limits.reply_bytes must be below 2 GiB")
+
+
+_DEFAULT_LIMITS = Limits()
+
+
+class SandboxError(RuntimeError):
+    """The sandbox itself could not work; this is never the student's fault."""
+
+
+# --------------------------------------------------------------------------- framing
+
+
+class _Timeout(Exception):
+    """The deadline passed."""
+
+
+class _Gone(Exception):
+    """The worker closed its end (it ended, or it closed the socket)."""
+
+
+def _wait(sock: socket.socket, event: int, deadline: float) -> None:
+    """Wait until ``sock`` is ready for ``event`` or raise _Timeout."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _Timeout()
+    poller = select.poll()
+    poller.register(sock, event)
+    poller.poll(max(1, math.ceil(left * 1000)))
+
+
+def _send_frame(sock: socket.socket, data: bytes, deadline: float) -> None:
+    """Send one length-prefixed frame before ``deadline``."""
+    view = memoryview(len(data).to_bytes(4, "big") + data)
+    while view:
+        try:
+            sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
+        except BlockingIOError:
+            _wait(sock, select.POLLOUT, deadline)
+            continue
+        except OSError as exc:  # EPIPE, ECONNRESET
+            raise _Gone() from exc
+        view = view[sent:]
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytes:
+    """Receive exactly ``n`` bytes before ``deadline``."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        try:
+            k = sock.recv_into(view[got:], min(n - got, _MAX_CHUNK))
+        except BlockingIOError:
+            _wait(sock, select.POLLIN, deadline)
+            continue
+        except OSError as exc:
+            raise _Gone() from exc
+        if k == 0:
+            raise _Gone()
+        got += k
+    return bytes(buf)
+
+
+def _recv_frame(sock: socket.socket, deadline: float, limit: int) -> bytes:
+    """Receive one frame of at most ``limit`` bytes."""
+    size = int.from_bytes(_recv_exact(sock, 4, deadline), "big")
+    if size > limit:
+        raise Malformed("reply too large")
+    return _recv_exact(sock, size, deadline)
+
+
+def _load_json(raw: bytes) -> dict:
+    """Parse a hostile JSON frame into a dict."""
+    try:
+        value = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise Malformed("not JSON") from exc
+    if type(value) is not dict:
+        raise Malformed("not an object")
+    return value
+
+
+def _describe_end(status: dict) -> str:
+    """Turn the zygote's report of how a worker ended into one line."""
+    kind = status.get("status")
+    if kind == "exited":
+        return f"exited with status {status.get('code')}"
+    if kind == "signaled":
+        sig = status.get("signal")
+        if status.get("killed"):
+            return "stopped answering (it closed its connection to the grader)"
+        try:
+            name = signal.Signals(sig).name
+        except (ValueError, TypeError):
+            name = "unknown signal"
+        text = f"killed by signal {sig} ({name})"
+        if sig == signal.SIGKILL:
+            text += "; it probably ran out of memory"
+        elif sig == signal.SIGSEGV:
+            text += "; this often means too deep recursion"
+        elif sig == signal.SIGXCPU:
+            text += "; it used too much CPU time"
+        return text
+    return "ended unexpectedly"
+
+
+# --------------------------------------------------------------------------- zygote
+
+
+def _child_env() -> dict[str, str]:
+    """Return the scrubbed environment of the zygote."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "MKL_NUM_THREADS": "1",
+    }
+
+
+def _trusted_paths() -> list[str]:
+    """Return sys.path entries that hold the grader's own tree (tests, solutions)."""
+    root = Path(grader.__file__).resolve().parent.parent
+    if root.name in ("site-packages", "dist-packages"):
+        return []
+    return [str(root)]
+
+
+class _Worker:
+    """Hold the trusted end of one worker: its pid, socket and output memfd."""
+
+    def __init__(self, zygote: _Zygote, pid: int, sock: socket.socket, memfd: int) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        self.sock = sock
+        self.memfd = memfd
+        self.out_pos = 0
+        self.truncated = False
+        self.seq = 0
+        self.done = False
+
+    def read_output(self, cap: int) -> str:
+        """Return what the worker printed since the last read (at most ``cap`` bytes in all)."""
+        if self.memfd < 0 or self.out_pos >= cap:
+            return ""
+        try:
+            data = os.pread(self.memfd, cap - self.out_pos, self.out_pos)
+        except OSError:
+            return ""
+        self.out_pos += len(data)
+        text = data.decode("utf-8", errors="replace")
+        if self.out_pos >= cap and not self.truncated:
+            self.truncated = True
+            text += f"\n[output truncated: the limit is {cap} bytes]"
+        return text
+
+    def kill(self) -> None:
+        """SIGKILL the worker's process group (safe: the zygote has not reaped it)."""
+        if self.done or not self.zygote.alive:
+            return
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def finish(self, grace: float) -> dict:
+        """End the worker (after ``grace`` seconds), reap it, close its socket; say how it ended."""
+        if self.done:
+            return {"status": "unknown"}
+        if grace <= 0:
+            self.kill()
+        status = self.zygote.reap(self.pid, grace)
+        self.done = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        return status
+
+    def close_output(self) -> None:
+        """Close the output memfd."""
+        if self.memfd >= 0:
+            try:
+                os.close(self.memfd)
+            except OSError:
+                pass
+            self.memfd = -1
+
+
+class _Zygote:
+    """Own the zygote process and its control socket."""
+
+    def __init__(self) -> None:
+        parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        debug = os.environ.get("GRADER_SANDBOX_DEBUG") == "1"
+        try:
+            self.proc = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-I",
+                    "-B",
+                    "-c",
+                    _CHILD_PATH.read_text(encoding="utf-8"),
+                    str(child.fileno()),
+                    str(os.getpid()),
+                    *_trusted_paths(),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=None if debug else subprocess.DEVNULL,
+                env=_child_env(),
+                close_fds=True,
+                pass_fds=(child.fileno(),),
+                start_new_session=True,
+            )
+        except OSError as exc:
+            parent.close()
+            raise SandboxError(f"could not start the sandbox: {exc}") from exc
+        finally:
+            child.close()
+        self.ctl = parent
+        self.lock = threading.Lock()
+        self.ready = False
+        self.alive = True
+        self.started = time.monotonic()
+        self.ready_seconds: float | None = None
+
+    def wait_ready(self) -> None:
+        """Wait for the zygote's ready message (the first use pays for the start)."""
+        if self.ready:
+            return
+        if not self.alive:
+            raise SandboxError("the sandbox process is gone")
+        try:
+            self.ctl.settimeout(_READY_TIMEOUT)
+            msg = self.ctl.recv(65536)
+            ready = json.loads(msg) if msg else None
+        except (OSError, ValueError) as exc:
+            self.alive = False
+            raise SandboxError(f"the sandbox did not start: {exc}") from exc
+        if type(ready) is not dict or ready.get("ready") is not True:
+            self.alive = False
+            code = self.proc.poll()
+            raise SandboxError(f"the sandbox did not start (exit status {code})")
+        self.ctl.settimeout(_CONTROL_TIMEOUT)
+        self.ready = True
+        self.ready_seconds = time.monotonic() - self.started
+
+    def _request(self, msg: dict, fds: list[int]) -> tuple[dict, list[int]]:
+        """Send one control request and return the answer with any fds it carries."""
+        with self.lock:
+            self.wait_ready()
+            try:
+                socket.send_fds(self.ctl, [json.dumps(msg).encode()], fds)
+                data, got, _, _ = socket.recv_fds(self.ctl, 65536, 2)
+                reply = json.loads(data) if data else None
+            except (OSError, ValueError) as exc:
+                self.alive = False
+                raise SandboxError(f"lost the sandbox process: {exc}") from exc
+        for fd in got:
+            os.set_inheritable(fd, False)
+        if type(reply) is not dict:
+            self.alive = False
+            for fd in got:
+                os.close(fd)
+            raise SandboxError("lost the sandbox process")
+        return reply, got
+
+    def spawn(self, cfg: dict) -> _Worker:
+        """Fork a fresh worker."""
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            reply, fds = self._request({"op": "spawn", "cfg": cfg}, [theirs.fileno()])
+        except BaseException:
+            mine.close()
+            raise
+        finally:
+            theirs.close()
+        if reply.get("ok") is not True or type(reply.get("pid")) is not int or len(fds) != 1:
+            mine.close()
+            for fd in fds:
+                os.close(fd)
+            raise SandboxError(f"could not start a worker: {reply.get('error', 'no pid')}")
+        mine.setblocking(False)
+        return _Worker(self, reply["pid"], mine, fds[0])
+
+    def reap(self, pid: int, grace: float) -> dict:
+        """Ask the zygote to end and reap a worker."""
+        if not self.alive:
+            return {"status": "unknown"}
+        try:
+            reply, fds = self._request({"op": "reap", "pid": pid, "grace": grace}, [])
+        except SandboxError:
+            return {"status": "unknown"}
+        for fd in fds:
+            os.close(fd)
+        return reply
+
+    def close(self) -> None:
+        """Close the control socket (the zygote then kills its workers) and end the zygote."""
+        self.alive = False
+        try:
+            self.ctl.close()
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+# --------------------------------------------------------------------------- sandbox
+
+
+class _State:
+    """Hold what the finalizer of a Sandbox needs (never the Sandbox itself)."""
+
+    def __init__(self) -> None:
+        self.owner = os.getpid()
+        self.zygote: _Zygote | None = None
+        self.cleanups: dict[int, weakref.finalize] = {}
+        self.closed = False
+
+
+def _shutdown(state: _State) -> None:
+    """Kill every worker and the zygote (finalizer of a Sandbox)."""
+    if state.owner != os.getpid():
+        return
+    state.closed = True
+    for cleanup in list(state.cleanups.values()):
+        cleanup()
+    if state.zygote is not None:
+        state.zygote.close()
+        state.zygote = None
+
+
+def _cleanup_submission(owner: int, workers: dict[str, _Worker], directory: str) -> None:
+    """Kill a submission's workers and delete its directory (finalizer of a Submission)."""
+    if owner != os.getpid():
+        return
+    for worker in list(workers.values()):
+        worker.finish(0)
+        worker.close_output()
+    workers.clear()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class Sandbox:
+    """One per trusted grading process: owns a warm zygote; reusable for many submissions."""
+
+    def __init__(self, limits: Limits = _DEFAULT_LIMITS) -> None:
+        """Start the zygote now without waiting for it."""
+        self.limits = limits
+        self._state = _State()
+        self._state.zygote = _Zygote()
+        self._features: dict[str, bool] | None = None
+        self._finalizer = weakref.finalize(self, _shutdown, self._state)
+
+    def __enter__(self) -> Sandbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def open(self, folder: Path, files: Iterable[str]) -> Submission:
+        """Copy the expected files of a submission into a fresh directory."""
+        if self._state.closed:
+            raise SandboxError("the sandbox is closed")
+        return Submission(self, Path(folder), list(files))
+
+    def close(self) -> None:
+        """Kill the zygote and every worker; idempotent."""
+        self._finalizer()
+
+    @property
+    def zygote_ready_seconds(self) -> float | None:
+        """Return how long the zygote took to become ready (None before first use)."""
+        zygote = self._state.zygote
+        return zygote.ready_seconds if zygote is not None else None
+
+    def features(self) -> dict[str, bool]:
+        """Report which protections a worker could put in place on this machine."""
+        if self._features is None:
+            worker = self._spawn(None, [])
+            worker.close_output()
+        return dict(self._features or {})
+
+    # -- internals -----------------------------------------------------------------
+
+    def _zygote(self) -> _Zygote:
+        """Return a live zygote, starting a new one if the old one died."""
+        if self._state.closed:
+            raise SandboxError("the sandbox is closed")
+        zygote = self._state.zygote
+        if zygote is None or not zygote.alive:
+            if zygote is not None:
+                zygote.close()
+            zygote = self._state.zygote = _Zygote()
+        return zygote
+
+    def _spawn(self, directory: str | None, files: list[str]) -> _Worker:
+        """Start a worker and read its hello; raise SandboxError if it cannot start."""
+        limits = self.limits
+        cfg = {
+            "dir": directory,
+            "files": files,
+            "memory_bytes": limits.memory_bytes,
+            "output_bytes": limits.output_bytes,
+            "reply_bytes": limits.reply_bytes,
+            "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
+            "cpu_hard_seconds": 3600,
+        }
+        zygote = self._zygote()
+        try:
+            worker = zygote.spawn(cfg)
+        except SandboxError:
+            if zygote.alive:
+                raise
+            worker = self._zygote().spawn(cfg)  # the zygote died: one fresh try
+        try:
+            hello = _load_json(_recv_frame(worker.sock, time.monotonic() + _HELLO_TIMEOUT, 1 << 16))
+            features = hello.get("features")
+            if hello.get("hello") is not True or type(features) is not dict:
+                raise Malformed("bad hello")
+            self._features = {str(k)[:64]: v is True for k, v in list(features.items())[:64]} | {
+                "wall_clock_timeouts": True,
+                "checked_copy": True,
+            }
+        except (_Timeout, _Gone, Malformed) as exc:
+            status = worker.finish(0)
+            worker.close_output()
+            why = _describe_end(status) if isinstance(exc, _Gone) else type(exc).__name__
+            raise SandboxError(f"a sandbox worker did not start ({why})") from exc
+        if directory is None:
+            worker.finish(0)
+        return worker
+
+
+class Submission:
+    """One student's files, copied; each module runs in its own worker, started on first use."""
+
+    def __init__(self, sandbox: Sandbox, folder: Path, files: list[str]) -> None:
+        """Copy the expected files (see ``Sandbox.open``)."""
+        check_file_names(files)
+        if not folder.is_dir():
+            raise NotADirectoryError(f"not a directory: {folder}")
+        self._sandbox = sandbox
+        self._limits = sandbox.limits
+        self._files = list(dict.fromkeys(files))
+        self._modules = {name[:-3]: name for name in self._files}
+        try:
+            self._dir = make_temp_dir(folder)
+        except OSError as exc:
+            raise SandboxError(f"could not create a temporary directory: {exc}") from exc
+        self._workers: dict[str, _Worker] = {}
+        self._failed: dict[str, Unavailable] = {}
+        self._closed = False
+        self._finalizer = weakref.finalize(
+            self, _cleanup_submission, os.getpid(), self._workers, self._dir
+        )
+        cleanups = sandbox._state.cleanups
+        for key in [k for k, f in cleanups.items() if not f.alive]:
+            del cleanups[key]
+        cleanups[id(self._finalizer)] = self._finalizer
+        try:
+            problems = copy_files(folder, self._files, self._dir, self._limits.file_bytes)
+        except OSError as exc:
+            self._finalizer()
+            raise SandboxError(f"could not copy the submission: {exc}") from exc
+        self._problems = {name[:-3]: problem for name, problem in problems.items()}
+
+    def __enter__(self) -> Submission:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def directory(self) -> str:
+        """Return the private copy's directory (for tests and diagnostics)."""
+        return self._dir
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the live workers (for tests and diagnostics)."""
+        return [w.pid for w in self._workers.values() if not w.done]
+
+    def close(self) -> None:
+        """Kill this submission's workers and delete its directory; idempotent."""
+        self._closed = True
+        self._finalizer()
+
+    # -- public calls --------------------------------------------------------------
+
+    def call(
+        self,
+        module: str,
+        function: str,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        *,
+        return_args: bool = False,
+        timeout: float | None = None,
+    ) -> Outcome:
+        """Call ``module.function(*args, **kwargs)`` in the module's worker."""
+        self._check(module, function)
+        payload = {
+            "op": "call",
+            "fn": function,
+            "args": _codec.encode_arg(tuple(args)),
+            "kwargs": _codec.encode_arg(dict(kwargs or {})),
+            "return_args": bool(return_args),
+        }
+        return self._run(module, payload, timeout, return_args)
+
+    def get(self, module: str, name: str) -> Outcome:
+        """Read a module-level value (e.g. AND_WEIGHTS)."""
+        self._check(module, name)
+        return self._run(module, {"op": "get", "name": name}, None, False)
+
+    def has(self, module: str, name: str) -> Outcome:
+        """Tell whether ``name`` is defined: Returned({"defined": bool, "callable": bool})."""
+        self._check(module, name)
+        return self._run(module, {"op": "has", "name": name}, None, False)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _check(self, module: str, name: str) -> None:
+        """Reject a module that was not expected or a name that is not an identifier."""
+        if self._closed or self._sandbox._state.closed:
+            raise SandboxError("the submission is closed")
+        if module not in self._modules:
+            raise ValueError(f"{module!r} is not one of the expected modules {list(self._modules)}")
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"not a Python name: {name!r}")
+
+    def _run(self, module: str, payload: dict, timeout: float | None, return_args: bool) -> Outcome:
+        """Send one request to the module's worker, starting the worker if needed."""
+        problem = self._problems.get(module) or self._failed.get(module)
+        if problem is not None:
+            return problem
+        worker = self._workers.get(module)
+        if worker is None:
+            started = self._start(module)
+            if not isinstance(started, _Worker):
+                return started
+            worker = started
+        seconds = float(self._limits.call_timeout if timeout is None else timeout)
+        try:
+            reply = self._exchange(worker, payload, seconds, False)
+            if not isinstance(reply, dict):
+                return reply
+            return self._outcome(worker, reply, return_args)
+        except Malformed:
+            return self._end(worker, "sent a malformed reply", False)
+
+    def _start(self, module: str) -> _Worker | Outcome:
+        """Start a worker for ``module`` and import the module in it."""
+        worker = self._sandbox._spawn(self._dir, self._files)
+        try:
+            reply = self._exchange(
+                worker, {"op": "load", "module": module}, float(self._limits.import_timeout), True
+            )
+            if not isinstance(reply, dict):
+                return reply
+            status = reply.get("status")
+            if status == "ok":
+                worker.read_output(self._limits.output_bytes)  # import-time prints are dropped
+                self._workers[module] = worker
+                return worker
+            if status == "unavailable":
+                failure = Unavailable(
+                    reason=_codec.decode_message(reply.get("reason")),
+                    frames=_codec.decode_frames(reply.get("frames")),
+                )
+                self._failed[module] = failure
+                worker.finish(0)
+                worker.close_output()
+                return failure
+            raise Malformed("bad load reply")
+        except Malformed:
+            return self._end(worker, "sent a malformed reply", True)
+
+    def _end(self, worker: _Worker, reason: str, during_import: bool) -> Crashed:
+        """Kill a misbehaving worker and report it as crashed."""
+        worker.finish(0)
+        output = worker.read_output(self._limits.output_bytes)
+        worker.close_output()
+        self._forget(worker)
+        return Crashed(reason=reason, during_import=during_import, output=output)
+
+    def _forget(self, worker: _Worker) -> None:
+        """Drop a dead worker so that the next call starts a fresh one."""
+        for module, known in list(self._workers.items()):
+            if known is worker:
+                del self._workers[module]
+
+    def _exchange(
+        self, worker: _Worker, payload: dict, seconds: float, during_import: bool
+    ) -> dict | Outcome:
+        """Send a request and wait for its reply; turn timeouts and crashes into outcomes."""
+        worker.seq += 1
+        payload["seq"] = worker.seq
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        deadline = time.monotonic() + seconds
+        try:
+            _send_frame(worker.sock, data, deadline)
+            reply = _load_json(_recv_frame(worker.sock, deadline, self._limits.reply_bytes))
+        except _Timeout:
+            worker.kill()
+            worker.finish(0)
+            output = worker.read_output(self._limits.output_bytes)
+            worker.close_output()
+            self._forget(worker)
+            return TimedOut(seconds=seconds, during_import=during_import, output=output)
+        except _Gone:
+            status = worker.finish(_CRASH_GRACE)
+            output = worker.read_output(self._limits.output_bytes)
+            worker.close_output()
+            self._forget(worker)
+            return Crashed(_describe_end(status), during_import=during_import, output=output)
+        if reply.get("seq") != worker.seq:
+            raise Malformed("reply out of order")
+        return reply
+
+    def _outcome(self, worker: _Worker, reply: dict, return_args: bool) -> Outcome:
+        """Turn a validated reply into an outcome."""
+        status = reply.get("status")
+        if status == "ok":
+            decoder = _codec.Decoder(self._limits.reply_bytes)
+            value = decoder.value(reply.get("value"))
+            args_after: tuple = ()
+            if return_args:
+                after = decoder.value(reply.get("args_after"))
+                if type(after) is not tuple:
+                    after = (after,)  # an Opaque stand-in for arguments too large to send
+                args_after = after
+            output = worker.read_output(self._limits.output_bytes)
+            return Returned(value=value, args_after=args_after, output=output)
+        if status == "raised":
+            return Raised(
+                type_name=_codec.decode_type_name(reply.get("type")),
+                message=_codec.decode_message(reply.get("message")),
+                frames=_codec.decode_frames(reply.get("frames")),
+                output=worker.read_output(self._limits.output_bytes),
+            )
+        if status == "error":
+            reason = _codec.decode_message(reply.get("reason"))
+            return self._end(worker, f"could not answer ({reason})", False)
+        raise Malformed("unknown status")
+
+
+def sandbox_features(limits: Limits = _DEFAULT_LIMITS) -> dict[str, bool]:
+    """Report which protections the sandbox enforces on this machine (starts a probe worker)."""
+    with Sandbox(limits) as sandbox:
+        return sandbox.features()
