@@ -1,0 +1,127 @@
+"""The JSON report: valid against its published schema, faithful, deterministic, clean."""
+
+from __future__ import annotations
+
+import json
+import re
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from grader.reporters.json_report import SCHEMA_VERSION, render_json
+from grader.results import Status
+
+from .samples import EMPTY, PARTIAL, SAMPLES
+
+SCHEMA = json.loads(
+    resources.files("grader.reporters").joinpath("report.schema.json").read_text("utf-8")
+)
+UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+TYPES = {
+    "object": dict,
+    "array": list,
+    "string": str,
+    "integer": int,
+    "null": type(None),
+}
+
+
+def schema_errors(value: Any, schema: dict, where: str = "$") -> list[str]:
+    """Validate the subset of JSON Schema the report schema uses; return what is wrong."""
+    if "$ref" in schema:
+        name = schema["$ref"].removeprefix("#/$defs/")
+        return schema_errors(value, SCHEMA["$defs"][name], where)
+    if "oneOf" in schema:
+        matches = [s for s in schema["oneOf"] if not schema_errors(value, s, where)]
+        return [] if len(matches) == 1 else [f"{where}: matches {len(matches)} of oneOf"]
+    errors: list[str] = []
+    if "const" in schema and value != schema["const"]:
+        errors.append(f"{where}: {value!r} is not {schema['const']!r}")
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append(f"{where}: {value!r} is not one of {schema['enum']}")
+    if "type" in schema:
+        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
+        if isinstance(value, bool) or not isinstance(value, tuple(TYPES[t] for t in types)):
+            return [*errors, f"{where}: {type(value).__name__} is not {types}"]
+    if isinstance(value, int) and value < schema.get("minimum", value):
+        errors.append(f"{where}: {value} is below the minimum")
+    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
+        errors.append(f"{where}: {value!r} does not match {schema['pattern']}")
+    if isinstance(value, dict):
+        properties = schema.get("properties", {})
+        errors += [
+            f"{where}: missing {key}" for key in schema.get("required", []) if key not in value
+        ]
+        if schema.get("additionalProperties") is False:
+            errors += [f"{where}: unexpected {key}" for key in value if key not in properties]
+        for key, item in value.items():
+            if key in properties:
+                errors += schema_errors(item, properties[key], f"{where}.{key}")
+    if isinstance(value, list) and "items" in schema:
+        for index, item in enumerate(value):
+            errors += schema_errors(item, schema["items"], f"{where}[{index}]")
+    return errors
+
+
+@pytest.mark.parametrize("report", [*SAMPLES.values(), EMPTY], ids=[*SAMPLES, "empty"])
+def test_reports_match_the_schema(report) -> None:
+    assert schema_errors(json.loads(render_json(report)), SCHEMA) == []
+
+
+def test_the_checker_finds_mistakes() -> None:
+    data = json.loads(render_json(PARTIAL))
+    data["exercises"][0]["status"] = "passed!"
+    data["exercises"][1]["tests"][0]["extra"] = 1
+    data["files"][0]["sha256"] = "not a digest"
+    del data["checks"]["hidden"]
+    data["score"] = True
+    assert len(schema_errors(data, SCHEMA)) == 5
+
+
+def test_schema_is_valid_draft_2020_12_and_agrees() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
+    validator = jsonschema.Draft202012Validator(SCHEMA)
+    for report in [*SAMPLES.values(), EMPTY]:
+        validator.validate(json.loads(render_json(report)))
+
+
+def test_layout_is_indented_with_a_trailing_newline() -> None:
+    text = render_json(PARTIAL)
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": 1,\n')
+    assert list(json.loads(text)) == [
+        "schema_version",
+        "grader_version",
+        "course",
+        "score",
+        "max_score",
+        "checks",
+        "files",
+        "notes",
+        "exercises",
+    ]
+
+
+def test_values_follow_the_report() -> None:
+    data = json.loads(render_json(PARTIAL))
+    assert data["schema_version"] == SCHEMA_VERSION
+    assert (data["score"], data["max_score"]) == (PARTIAL.score, PARTIAL.max_score)
+    assert data["checks"] == {"passed": 4, "total": 15, "hidden": 5}
+    assert [e["id"] for e in data["exercises"]] == [item.id for item in PARTIAL.items]
+    assert {e["status"] for e in data["exercises"]} == {str(s) for s in Status}
+    sigmoid = data["exercises"][2]
+    assert sigmoid["diagnosis"]["id"] == "exp_sign"
+    assert [t["id"] for t in sigmoid["tests"]][:2] == ["test_zero_is_one_half", "test_lesson_value"]
+    assert sum(t["score"] for e in data["exercises"] for t in e["tests"]) == data["score"]
+    assert data["files"][3] == {"name": "dense_layer.py", "sha256": None, "size": None}
+
+
+def test_student_text_is_cleaned_but_kept() -> None:
+    text = render_json(PARTIAL)
+    data = json.loads(text)
+    strings = [data["notes"][1]] + [
+        value for e in data["exercises"] for t in e["tests"] for value in t.values()
+    ]
+    assert not any(UNSAFE.search(value) for value in strings if isinstance(value, str))
+    assert "</failure>]]> | pipe | ``` fence ```` =cmd()" in text
