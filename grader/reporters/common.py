@@ -135,11 +135,12 @@ def next_steps(report: Report) -> list[str]:
     item = next_item(report)
     if item is None:
         return ["Nothing left to do: every exercise and quiz is complete."]
+    item_id = clean(item.id)
     where = f" in {clean(item.file)}" if item.file else ""
     verb = "fix"
     if item.status is Status.NOT_STARTED:
         verb = "start" if item.kind == "code" else "answer"
     return [
-        f"Next: {verb} {item.id}{where}, then run: grade check {item.id}",
-        f"Stuck? Run: grade hint {item.id}",
+        f"Next: {verb} {item_id}{where}, then run: grade check {item_id}",
+        f"Stuck? Run: grade hint {item_id}",
     ]

@@ -70,14 +70,14 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
     score_width = max(len("Score"), *map(len, scores))
     status_width = max(len("Status"), *(len(str(item.status)) for item in items))
     room = width - len(_ROW) - score_width - 2 - status_width - 2
-    id_width = min(max(len(item.id) for item in items), _ID_CAP)
+    id_width = min(max(len(clean(item.id)) for item in items), _ID_CAP)
     title_width = room - id_width - 2
     if title_width < _MIN_TITLE:
         id_width, title_width = room, 0
     name_width = id_width + (title_width + 2 if title_width else 0)
     lines = [f"{_ROW}{'Item':<{name_width}}  {'Score':>{score_width}}  Status"]
     for item, score in zip(items, scores, strict=True):
-        name = f"{_cut(item.id, id_width):<{id_width}}"
+        name = f"{_cut(clean(item.id), id_width):<{id_width}}"
         if title_width:
             name += f"  {_cut(clean(item.title), title_width):<{title_width}}"
         status = paint(str(item.status), _STATUS_COLORS[item.status])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -13,6 +14,7 @@ from grader.results import Status
 
 from .samples import EMPTY, NO_HIDDEN, PARTIAL, SAMPLES, STUB
 
+GOLDEN = Path(__file__).parent / "golden"
 OUR_COLOURS = re.compile(r"\x1b\[(?:0|1|2|31|32|33)m")
 CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
@@ -28,6 +30,11 @@ def test_no_line_is_wider_than_width(sample: str, width: int, color: bool) -> No
     text = render_text(SAMPLES[sample], color=color, width=width)
     too_wide = [line for line in _lines(text) if len(line) > width]
     assert not too_wide
+
+
+@pytest.mark.parametrize("path", sorted(GOLDEN.glob("*.txt")), ids=lambda path: path.name)
+def test_no_golden_line_is_wider_than_80(path: Path) -> None:
+    assert max(map(len, _lines(path.read_text(encoding="utf-8")))) <= 80
 
 
 def test_narrower_than_the_minimum_is_treated_as_the_minimum() -> None:
