@@ -24,9 +24,9 @@ def clean(text: str) -> str:
     return _SURROGATE.sub("\ufffd", text)
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """Write `count word` with the word in the plural when count is not 1."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
+def plural(count: int, word: str) -> str:
+    """Write `count word`, adding an s to the word when count is not 1."""
+    return f"{count} {word if count == 1 else word + 's'}"
 
 
 def fraction(score: int, max_score: int) -> str:
