@@ -31,7 +31,6 @@ from grader.sandbox import Limits, Sandbox
 from grader.text import sanitize
 
 _PYTEST_ARGS = [
-    "-q",
     "--capture=no",
     "--import-mode=importlib",
     "-p",
