@@ -1,0 +1,200 @@
+"""Plots of the activation functions, computed with numpy and drawn as inline SVG by a template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+WIDTH, HEIGHT = 360, 232
+LEFT, RIGHT, TOP, BOTTOM = 44, 348, 14, 204
+X_RANGE = (-4.0, 4.0)
+SAMPLES = 161
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One grid line with its label, already in SVG coordinates."""
+
+    position: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Plot:
+    """Everything the SVG template needs to draw one activation function."""
+
+    name: str
+    title: str
+    formula: str
+    description: str
+    paths: tuple[str, ...]
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    jumps: tuple[tuple[str, str, str], ...]  # dashed vertical lines (x, y from, y to)
+    dots: tuple[tuple[str, str, bool], ...]  # end points at a jump (x, y, filled)
+    x_axis: str  # y coordinate of the horizontal axis (output 0)
+    y_axis: str  # x coordinate of the vertical axis (input 0)
+    y_label: str
+    width: int = WIDTH
+    height: int = HEIGHT
+    left: int = LEFT
+    right: int = RIGHT
+    top: int = TOP
+    bottom: int = BOTTOM
+
+
+@dataclass(frozen=True)
+class _Spec:
+    title: str
+    formula: str
+    description: str
+    function: Callable[[np.ndarray], np.ndarray]
+    y_range: tuple[float, float]
+    y_ticks: tuple[float, ...]
+    y_label: str
+    jump: float | None = None  # where the function jumps, if it does
+
+
+_SPECS: dict[str, _Spec] = {
+    "relu": _Spec(
+        "ReLU activation",
+        "ReLU(z) = max(0, z)",
+        "Line plot of ReLU(z) for z from −4 to 4. The output is 0 for every negative z;"
+        " from z = 0 on it rises as a straight line with slope 1, reaching 4 at z = 4.",
+        lambda z: np.maximum(0.0, z),
+        (-1.0, 4.5),
+        (0.0, 1.0, 2.0, 3.0, 4.0),
+        "ReLU(z)",
+    ),
+    "sigmoid": _Spec(
+        "Sigmoid activation",
+        "σ(z) = 1 / (1 + e^(−z))",
+        "S-shaped curve of the sigmoid for z from −4 to 4. It rises smoothly from close to 0"
+        " on the left, passes through 0.5 at z = 0 and approaches 1 on the right, never"
+        " reaching 0 or 1.",
+        lambda z: 1.0 / (1.0 + np.exp(-z)),
+        (-0.25, 1.25),
+        (0.0, 0.5, 1.0),
+        "σ(z)",
+    ),
+    "tanh": _Spec(
+        "Tanh activation",
+        "tanh(z) = (e^z − e^(−z)) / (e^z + e^(−z))",
+        "S-shaped curve of tanh for z from −4 to 4. It rises from close to −1 on the left,"
+        " passes through 0 at z = 0 and approaches 1 on the right; it is steeper than the"
+        " sigmoid and centred on 0.",
+        np.tanh,
+        (-1.25, 1.25),
+        (-1.0, -0.5, 0.0, 0.5, 1.0),
+        "tanh(z)",
+    ),
+    "step": _Spec(
+        "Step activation",
+        "step(z) = 1 if z > 0, else 0",
+        "Plot of the step function for z from −4 to 4. The output is 0 for every z up to and"
+        " including 0, then jumps to 1 and stays at 1 for every positive z.",
+        lambda z: np.where(z > 0.0, 1.0, 0.0),
+        (-0.25, 1.25),
+        (0.0, 1.0),
+        "step(z)",
+        jump=0.0,
+    ),
+}
+PLOT_NAMES: tuple[str, ...] = tuple(_SPECS)
+
+_MENTIONS = {
+    "relu": re.compile(r"\brelu\b", re.IGNORECASE),
+    "sigmoid": re.compile(r"\bsigmoid\b|\blogistic function\b", re.IGNORECASE),
+    "tanh": re.compile(r"\btanh\b|\bhyperbolic tangent\b", re.IGNORECASE),
+    "step": re.compile(
+        r"\b(?:unit |heaviside )?step (?:function|activation)\b|\bheaviside\b", re.IGNORECASE
+    ),
+}
+
+
+def mentioned(text: str) -> tuple[str, ...]:
+    """Return the activation functions `text` talks about, in a fixed order."""
+    return tuple(name for name in PLOT_NAMES if _MENTIONS[name].search(text))
+
+
+def _number(value: float) -> str:
+    """Format an SVG coordinate with two decimals and no negative zero."""
+    text = f"{value:.2f}"
+    return "0.00" if text == "-0.00" else text
+
+
+def _label(value: float) -> str:
+    text = f"{value:g}"
+    return text.replace("-", "\N{MINUS SIGN}")
+
+
+def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Drop points that lie on the straight line through their neighbours."""
+    kept = points[:1]
+    for index in range(1, len(points) - 1):
+        (x0, y0), (x1, y1), (x2, y2) = kept[-1], points[index], points[index + 1]
+        if abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)) > 1e-6:
+            kept.append(points[index])
+    return kept + points[-1:] if len(points) > 1 else kept
+
+
+def _x(value: float | np.ndarray) -> Any:
+    low, high = X_RANGE
+    return LEFT + (value - low) / (high - low) * (RIGHT - LEFT)
+
+
+def _y(value: float | np.ndarray, spec: _Spec) -> Any:
+    low, high = spec.y_range
+    return BOTTOM - (value - low) / (high - low) * (BOTTOM - TOP)
+
+
+@cache
+def plot(name: str) -> Plot:
+    """Compute the plot of activation `name` (one of PLOT_NAMES)."""
+    spec = _SPECS[name]
+    z = np.round(np.linspace(*X_RANGE, SAMPLES), 9)
+    y = np.asarray(spec.function(z), dtype=np.float64)
+    px = _x(z)
+    py = _y(y, spec)
+    pieces: list[list[tuple[float, float]]] = []
+    jumps: list[tuple[str, str, str]] = []
+    dots: list[tuple[str, str, bool]] = []
+    if spec.jump is None:
+        pieces.append(list(zip(px.tolist(), py.tolist(), strict=True)))
+    else:
+        left, right = z < spec.jump, z > spec.jump
+        x0 = _x(spec.jump)
+        below = _y(float(spec.function(np.array([spec.jump - 1e-9]))[0]), spec)
+        above = _y(float(spec.function(np.array([spec.jump + 1e-9]))[0]), spec)
+        at = _y(float(spec.function(np.array([spec.jump]))[0]), spec)
+        pieces.append([*zip(px[left].tolist(), py[left].tolist(), strict=True), (x0, below)])
+        pieces.append([(x0, above), *zip(px[right].tolist(), py[right].tolist(), strict=True)])
+        jumps.append((_number(x0), _number(below), _number(above)))
+        for value in (below, above):
+            dots.append((_number(x0), _number(value), value == at))
+    paths = tuple(
+        "M" + " L".join(f"{_number(a)} {_number(b)}" for a, b in _simplify(piece))
+        for piece in pieces
+    )
+
+    x_ticks = tuple(Tick(_number(_x(v)), _label(v)) for v in (-4.0, -2.0, 0.0, 2.0, 4.0))
+    y_ticks = tuple(Tick(_number(_y(v, spec)), _label(v)) for v in spec.y_ticks)
+    return Plot(
+        name=name,
+        title=spec.title,
+        formula=spec.formula,
+        description=spec.description,
+        paths=paths,
+        jumps=tuple(jumps),
+        dots=tuple(dots),
+        x_ticks=x_ticks,
+        y_ticks=y_ticks,
+        x_axis=_number(_y(0.0, spec)),
+        y_axis=_number(_x(0.0)),
+        y_label=spec.y_label,
+    )
