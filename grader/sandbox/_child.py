@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import ctypes
+import errno
 import io
 import json
 import os
@@ -461,6 +462,7 @@ class _Sink(io.RawIOBase):
 
     def __init__(self, fd: int) -> None:
         self._fd = fd
+        self._full = False
 
     def writable(self) -> bool:
         return True
@@ -469,10 +471,11 @@ class _Sink(io.RawIOBase):
         return self._fd
 
     def write(self, data: bytes) -> int:  # type: ignore[override]
-        try:
-            os.write(self._fd, data)
-        except OSError:
-            pass
+        if not self._full:
+            try:
+                os.write(self._fd, data)
+            except OSError as exc:
+                self._full = exc.errno == errno.EFBIG
         return len(data)
 
 

@@ -1,0 +1,93 @@
+"""Measure the sandbox: zygote ready time, worker spawn+import time, call round trip (medians).
+
+Run with ``python tests/sandbox/bench_sandbox.py``; this is a script, not a timed test.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from grader.sandbox import Sandbox
+
+STUDENT = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def identity(x):
+    return x
+"""
+
+
+def _median_ms(samples: list[float]) -> str:
+    """Format the median of samples (seconds) in milliseconds."""
+    return f"{statistics.median(samples) * 1000:.3f} ms"
+
+
+def bench_zygote(rounds: int) -> list[float]:
+    """Time from Sandbox() to a ready zygote (its first use waits for it)."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        sandbox = Sandbox()
+        zygote = sandbox._state.zygote
+        assert zygote is not None
+        zygote.wait_ready()
+        samples.append(time.perf_counter() - start)
+        sandbox.close()
+    return samples
+
+
+def bench_worker(sandbox: Sandbox, folder: Path, rounds: int) -> list[float]:
+    """Time open + first call (copy, fork, setup, import, call) on a warm zygote."""
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        with sandbox.open(folder, ["sigmoid.py"]) as sub:
+            outcome = sub.call("sigmoid", "sigmoid", (0.0,))
+            samples.append(time.perf_counter() - start)
+        assert outcome.value == 0.5, outcome
+    return samples
+
+
+def bench_calls(sandbox: Sandbox, folder: Path, rounds: int, args: tuple) -> list[float]:
+    """Time call round trips into a running worker."""
+    samples = []
+    with sandbox.open(folder, ["sigmoid.py"]) as sub:
+        sub.call("sigmoid", "identity", args)
+        for _ in range(rounds):
+            start = time.perf_counter()
+            sub.call("sigmoid", "identity", args)
+            samples.append(time.perf_counter() - start)
+    return samples
+
+
+def main() -> None:
+    """Print the medians."""
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        (folder / "sigmoid.py").write_text(STUDENT)
+        print("zygote ready (python + numpy):", _median_ms(bench_zygote(7)))
+        with Sandbox() as sandbox:
+            sandbox.open(folder, ["sigmoid.py"]).close()
+            print(
+                "worker spawn + import + first call:", _median_ms(bench_worker(sandbox, folder, 50))
+            )
+            print(
+                "call round trip (float):", _median_ms(bench_calls(sandbox, folder, 2000, (0.5,)))
+            )
+            arr = np.random.default_rng(0).normal(size=(100, 100))
+            print(
+                "call round trip (100x100 float64):",
+                _median_ms(bench_calls(sandbox, folder, 500, (arr,))),
+            )
+
+
+if __name__ == "__main__":
+    main()
