@@ -1,0 +1,12 @@
+import numpy as np
+
+
+def dense_layer(x, W, b, activation="relu"):
+    z = x @ W + b
+    if activation == "relu":
+        return np.maximum(0, z)
+    if activation == "sigmoid":
+        return 1 / (1 + np.exp(-z))
+    if activation == "tanh":
+        return np.tanh(z)
+    return z
