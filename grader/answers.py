@@ -47,7 +47,7 @@ def read_answers(folder: Path) -> Answers:
         return Answers({}, {})
     if not isinstance(located.data, dict):
         return Answers(
-            {}, {}, problem=f"{ANSWERS_FILE}:1:1: expected lines like 'relu_output: 1.5'"
+            {}, {}, problem=f"{ANSWERS_FILE}:1:1: expected one 'quiz_id: answer' line per quiz"
         )
     positions = {key: located.where(key)[0] or 1 for key in located.data}
     return Answers(dict(located.data), positions)

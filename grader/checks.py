@@ -51,7 +51,7 @@ class CheckFailed(Failure):
 
 
 class NotStarted(Failure):
-    """The student has not started: the stub still raises NotImplementedError or the file is absent."""
+    """The student has not started: the stub still raises NotImplementedError, or no file."""
 
     status = "not_started"
 
@@ -134,9 +134,7 @@ class Student:
                     " level of the file?"
                 )
             else:
-                message = (
-                    f"{call} did not return within {outcome.seconds:g} s: an infinite loop?"
-                )
+                message = f"{call} did not return within {outcome.seconds:g} s: an infinite loop?"
             raise SandboxTimeout(message, output=outcome.output)
         if isinstance(outcome, Crashed):
             during = f"importing {self.exercise.file}" if outcome.during_import else call

@@ -70,22 +70,68 @@ def _pass_mark(text: str | None, max_score: int) -> float:
             return max_score * float(text[:-1]) / 100
         return float(text)
     except ValueError:
-        raise UsageProblem(f"--pass-mark {text!r}: write points (e.g. 30) or a percentage (e.g. 80%)") from None
+        raise UsageProblem(
+            f"--pass-mark {text!r}: write points (e.g. 30) or a percentage (e.g. 80%)"
+        ) from None
 
 
 @cli.command()
 @click.argument("ids", nargs=-1)
-@click.option("--workspace", "-w", type=click.Path(file_okay=False, path_type=Path), default=".",
-              show_default=True, help="The workspace to grade.")
-@click.option("--format", "format_name", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="What to print (or write to --output).")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write the report here instead of printing it.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Also write a JSON report here.")
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML here.")
-@click.option("--markdown", "markdown_file", type=click.Path(dir_okay=False), help="Also write a Markdown summary here.")
-@click.option("--gradescope", "gradescope_file", type=click.Path(dir_okay=False), help="Also write Gradescope results.json here.")
-@click.option("--pass-mark", help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.")
-def check(ids, workspace, format_name, output, json_file, junit_file, markdown_file, gradescope_file, pass_mark) -> None:
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace to grade.",
+)
+@click.option(
+    "--format",
+    "format_name",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="What to print (or write to --output).",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    help="Write the report here instead of printing it.",
+)
+@click.option(
+    "--json", "json_file", type=click.Path(dir_okay=False), help="Also write a JSON report here."
+)
+@click.option(
+    "--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML here."
+)
+@click.option(
+    "--markdown",
+    "markdown_file",
+    type=click.Path(dir_okay=False),
+    help="Also write a Markdown summary here.",
+)
+@click.option(
+    "--gradescope",
+    "gradescope_file",
+    type=click.Path(dir_okay=False),
+    help="Also write Gradescope results.json here.",
+)
+@click.option(
+    "--pass-mark",
+    help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.",
+)
+def check(
+    ids,
+    workspace,
+    format_name,
+    output,
+    json_file,
+    junit_file,
+    markdown_file,
+    gradescope_file,
+    pass_mark,
+) -> None:
     """Grade the workspace: every exercise and quiz, or only the IDS given.
 
     \b
@@ -116,7 +162,12 @@ def check(ids, workspace, format_name, output, json_file, junit_file, markdown_f
         click.echo(text, nl=not text.endswith("\n"))
     _write_reports(
         report,
-        {"json": json_file, "junit": junit_file, "markdown": markdown_file, "gradescope": gradescope_file},
+        {
+            "json": json_file,
+            "junit": junit_file,
+            "markdown": markdown_file,
+            "gradescope": gradescope_file,
+        },
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
@@ -146,15 +197,24 @@ def init(directory: Path) -> None:
     except InputError as error:
         raise UsageProblem(str(error)) from None
     except OSError as error:
-        raise UsageProblem(f"cannot create the workspace in {directory}: {error.strerror}") from None
+        raise UsageProblem(
+            f"cannot create the workspace in {directory}: {error.strerror}"
+        ) from None
     click.echo(f"Created {len(written)} files in {directory}. Next: cd {directory} && grade")
 
 
 @cli.command()
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="The course folder (default: the installed course).")
-@click.option("--solutions", type=click.Path(file_okay=False, path_type=Path),
-              help="The reference solutions (default: solutions/ beside the course).")
+@click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The course folder (default: the installed course).",
+)
+@click.option(
+    "--solutions",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The reference solutions (default: solutions/ beside the course).",
+)
 def validate(course_dir: Path | None, solutions: Path | None) -> None:
     """Check the whole course: schema, references, stubs, known-wrong files, quiz digests.
 
@@ -173,7 +233,9 @@ def validate(course_dir: Path | None, solutions: Path | None) -> None:
     id_width = max(len(f.item) for f in findings)
     for finding in findings:
         mark = "ok  " if finding.ok else "FAIL"
-        click.echo(f"{mark}  {finding.check:<{width}}  {finding.item:<{id_width}}  {finding.detail}")
+        click.echo(
+            f"{mark}  {finding.check:<{width}}  {finding.item:<{id_width}}  {finding.detail}"
+        )
     problems = sum(1 for f in findings if not f.ok)
     click.echo(f"\n{len(findings)} checks, {problems} problem{'s' if problems != 1 else ''}.")
     if problems:
@@ -189,7 +251,7 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
 
     \b
     Example:
-      grade digest relu_output 1.5
+      grade digest sigmoid_minus_one 0.269
     """
     from grader.answers import parse_number
     from grader.digest import canonical_choice, canonical_number, new_salt

@@ -69,7 +69,9 @@ class _Reader:
         for key in value:
             if key not in allowed:
                 near = _closest(key, allowed)
-                fix = f"did you mean '{near}'?" if near else f"allowed: {', '.join(sorted(allowed))}"
+                fix = (
+                    f"did you mean '{near}'?" if near else f"allowed: {', '.join(sorted(allowed))}"
+                )
                 self.problem((*path, key), f"unknown key '{key}'; {fix}")
         for key in sorted(required - value.keys()):
             self.problem(path, f"missing required key '{key}'; add '{key}: ...'")
@@ -149,7 +151,7 @@ def _closest(key: str, allowed: set[str]) -> str | None:
 
 
 def load_course(root: Path | None = None) -> Course:
-    """Load the course at `root` (default: the installed one); raise InputError listing all problems."""
+    """Load the course at `root` (default: the installed one); raise InputError on problems."""
     root = (root or default_root()).resolve()
     problems: list[Problem] = []
     course_path = root / COURSE_FILE

@@ -66,7 +66,7 @@ class Crashed:
 
 @dataclass(frozen=True)
 class Unavailable:
-    """The module could not be loaded at all: missing file, not UTF-8, syntax error, import error."""
+    """The module could not be loaded: missing file, not UTF-8, syntax error, import error."""
 
     reason: str  # one line, e.g. "sigmoid.py line 3: SyntaxError: invalid syntax"
     not_started: bool = False  # true when the file is simply missing

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 from grader.outcomes import Frame
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     """How one check, exercise or quiz ended."""
 
     PASSED = "passed"
@@ -76,7 +76,7 @@ class ItemResult:
 
 @dataclass(frozen=True)
 class GradedFile:
-    """A file that was graded, identified by its SHA-256 (None when it was missing or unreadable)."""
+    """A graded file and its SHA-256 (None when it was missing or unreadable)."""
 
     name: str
     sha256: str | None

@@ -1,4 +1,4 @@
-"""Load YAML safely: no tags, no aliases, no duplicate keys, bounded size and depth, with positions."""
+"""Load YAML safely: no tags, aliases or duplicate keys; bounded size and depth; with positions."""
 
 from __future__ import annotations
 

@@ -63,7 +63,11 @@ def show(value: Any, budget: int = 80) -> str:
         opening, closing = ("[", "]") if isinstance(value, list) else ("(", ")")
         return f"{opening}{items}{more}{closing}"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{show(k, 12)}: {show(v, 12)}" for k, v in list(value.items())[:6]) + "}"
+        return (
+            "{"
+            + ", ".join(f"{show(k, 12)}: {show(v, 12)}" for k, v in list(value.items())[:6])
+            + "}"
+        )
     return f"a value of type {type(value).__name__}"
 
 
@@ -82,7 +86,11 @@ def show_argument(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)) and len(value) <= 8:
         inner = ", ".join(show_argument(x) for x in value)
-        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+        return (
+            f"[{inner}]"
+            if isinstance(value, list)
+            else f"({inner}{',' if len(value) == 1 else ''})"
+        )
     return show(value)
 
 

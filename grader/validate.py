@@ -70,7 +70,9 @@ def _stubs(report: Report) -> list[Finding]:
     rows = []
     for item in report.items:
         ok = item.score == 0 and item.status is Status.NOT_STARTED
-        rows.append(Finding("stub earns 0, not started", item.id, ok, f"{item.score}, {item.status}"))
+        rows.append(
+            Finding("stub earns 0, not started", item.id, ok, f"{item.score}, {item.status}")
+        )
     return rows
 
 

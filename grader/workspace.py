@@ -42,9 +42,7 @@ def _answers_template(course: Course) -> str:
 
 
 def _readme(course: Course) -> str:
-    items = "\n".join(
-        f"- `{exercise.file}`: {exercise.title}" for exercise in course.exercises
-    )
+    items = "\n".join(f"- `{exercise.file}`: {exercise.title}" for exercise in course.exercises)
     return f"""# {course.title}: your workspace
 
 Each `.py` file here is an exercise. Open one, read its docstring, replace the
@@ -72,7 +70,9 @@ def init_workspace(course: Course, folder: Path) -> list[Path]:
     if existing:
         raise InputError(
             [
-                Problem(str(folder / name), None, None, "already exists; grade init never overwrites")
+                Problem(
+                    str(folder / name), None, None, "already exists; grade init never overwrites"
+                )
                 for name in existing
             ]
         )

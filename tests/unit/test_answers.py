@@ -65,7 +65,7 @@ def test_hostile_files_give_a_clear_error_for_every_quiz(tmp_path: Path) -> None
         ("q: !!python/object/apply:os.system [x]\n", "not allowed"),
         ("q: 1.5\nq: 1.5\n", "duplicate key 'q'"),
         ("a: &a [1,1]\nb: [*a,*a]\n", "anchors and aliases"),
-        ("- 1.5\n", "expected lines like"),
+        ("- 1.5\n", "one 'quiz_id: answer' line"),
     ]:
         result = _grade(tmp_path, text)
         assert result.status is Status.ERROR, text

@@ -22,4 +22,7 @@ def test_tolerance_must_be_a_power_of_ten(bad: float) -> None:
 def test_digest_depends_on_salt_id_and_answer() -> None:
     base = digest("s", "q", "15e-1")
     assert len(base) == 64
-    assert len({base, digest("t", "q", "15e-1"), digest("s", "r", "15e-1"), digest("s", "q", "16e-1")}) == 4
+    assert (
+        len({base, digest("t", "q", "15e-1"), digest("s", "r", "15e-1"), digest("s", "q", "16e-1")})
+        == 4
+    )

@@ -6,9 +6,9 @@ from grader import safe_yaml
 from grader.problems import InputError
 
 
-def _error(text: str, limits: safe_yaml.Limits = safe_yaml.Limits()) -> str:
+def _error(text: str, limits: safe_yaml.Limits | None = None) -> str:
     with pytest.raises(InputError) as caught:
-        safe_yaml.load(text, "f.yaml", limits)
+        safe_yaml.load(text, "f.yaml", limits or safe_yaml.Limits())
     assert len(caught.value.problems) == 1
     return str(caught.value.problems[0])
 
@@ -21,7 +21,10 @@ def test_positions_are_one_based_line_and_column() -> None:
 
 
 def test_duplicate_key_names_both_lines() -> None:
-    assert _error("a: 1\nb: 2\na: 3\n") == "f.yaml:3:1: duplicate key 'a' (first at line 1); keep only one"
+    assert (
+        _error("a: 1\nb: 2\na: 3\n")
+        == "f.yaml:3:1: duplicate key 'a' (first at line 1); keep only one"
+    )
 
 
 def test_python_tags_are_refused() -> None:
@@ -30,7 +33,9 @@ def test_python_tags_are_refused() -> None:
 
 
 def test_billion_laughs_is_refused_before_expansion() -> None:
-    bomb = 'a: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    bomb = (
+        'a: &a ["lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b,*b,*b,*b,*b,*b]\n'
+    )
     assert "anchors and aliases" in _error(bomb)
 
 
