@@ -20,7 +20,10 @@ _LEXERS = {
 @lru_cache(maxsize=1024)
 def python_html(code: str, language: str = "python") -> str:
     """Return highlighted HTML spans for `code` (no wrapper); empty when the language is unknown."""
-    lexer = _LEXERS.get(language.lower())
+    language = language.lower()
+    if language in ("python", "py", "python3") and code.lstrip().startswith(">>>"):
+        language = "pycon"
+    lexer = _LEXERS.get(language)
     if lexer is None:
         return ""
     return highlight(code, lexer, _FORMATTER)

@@ -51,6 +51,9 @@ _ATTRIBUTES = frozenset(
     scriptlevel notation form align mathsize
     """.split()
 )
+_SIGNS = frozenset({"−", "-", "+", "±", "∓"})
+_BEFORE_UNARY = frozenset("([{|,;=<>≤≥≈≠→×⋅·∈:") | {"⟨"}
+_CLOSERS = frozenset({")", "]", "}", "|", "‖", "⟩"})
 _SAFE_VALUE = re.compile(r"^[A-Za-z0-9 .%#+-]*$")
 _COMMAND = re.compile(r"\\([A-Za-z]+|.)", re.DOTALL)
 _ENVIRONMENT = re.compile(r"\\(?:begin|end)\s*\{([^}]*)\}")
@@ -156,11 +159,42 @@ def _sanitize(element: ET.Element, latex: str) -> ET.Element:
     }
     clean = ET.Element(tag, attributes)
     clean.text = _text(element.text, latex)
+    previous: ET.Element | None = None
     for child in element:
         kept = _sanitize(child, latex)
         kept.tail = _text(child.tail, latex)
+        if _is_sign(kept) and (previous is None or _opens(previous)):
+            kept.set("form", "prefix")  # a sign, not a binary operator: no space around it
         clean.append(kept)
+        previous = kept
+    children = list(clean)
+    for index, child in enumerate(children):
+        if _is_name(child):  # max, exp, ReLU: thin space only where TeX puts one
+            child.tag = "mo"  # only mo takes lspace/rspace; a multi-letter mo stays upright
+            before = children[index - 1] if index else None
+            after = children[index + 1] if index + 1 < len(children) else None
+            tight = before is None or (before.tag == "mo" and before.text not in _CLOSERS)
+            child.set("lspace", "0em" if tight else "0.167em")
+            opens = after is not None and after.tag == "mo" and after.text in ("(", "[")
+            child.set("rspace", "0em" if after is None or opens else "0.167em")
     return clean
+
+
+def _is_name(element: ET.Element) -> bool:
+    """Tell whether `element` is a function name such as exp (latex2mathml emits mi or mo)."""
+    text = element.text or ""
+    return element.tag in ("mi", "mo") and len(text) > 1 and text.isalpha() and not element.attrib
+
+
+def _is_sign(element: ET.Element) -> bool:
+    return element.tag == "mo" and (element.text or "") in _SIGNS and "form" not in element.attrib
+
+
+def _opens(element: ET.Element) -> bool:
+    """Tell whether a sign right after `element` is unary (after "(", "=", "," and the like)."""
+    return element.tag == "mo" and (
+        element.get("form") == "prefix" or (element.text or "") in _BEFORE_UNARY
+    )
 
 
 def _text(value: str | None, latex: str) -> str | None:

@@ -158,7 +158,12 @@ class SiteRenderer:
             self.text.block(hint, origin.child("hints", n), rendering)
             for n, hint in enumerate(item.hints)
         ]
-        auto = () if rendering.plots else mentioned(f"{item.title}\n{item.text}")
+        # A code exercise about an activation function (by its title or the functions it asks
+        # for) gets its plot. Quizzes get plots only where the author asks with a ```plot
+        # block, since a plot could give the answer away.
+        auto: tuple[str, ...] = ()
+        if isinstance(item, CodeExercise) and not rendering.plots:
+            auto = mentioned(item.title, tuple(name.lower() for name in item.functions))
         siblings = [i for i in self.course.items if i.lesson == item.lesson]
         lesson = self.lessons.get(item.lesson)
         context: dict[str, Any] = {

@@ -117,9 +117,9 @@ _MENTIONS = {
 }
 
 
-def mentioned(text: str) -> tuple[str, ...]:
-    """Return the activation functions `text` talks about, in a fixed order."""
-    return tuple(name for name in PLOT_NAMES if _MENTIONS[name].search(text))
+def mentioned(text: str, names: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """Return the activation functions `text` names or `names` lists, in a fixed order."""
+    return tuple(name for name in PLOT_NAMES if name in names or _MENTIONS[name].search(text))
 
 
 def _number(value: float) -> str:
@@ -133,12 +133,16 @@ def _label(value: float) -> str:
     return text.replace("-", "\N{MINUS SIGN}")
 
 
-def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Drop points that lie on the straight line through their neighbours."""
+Points = list[tuple[float, float]]
+
+
+def _simplify(points: Points, tolerance: float = 0.12) -> Points:
+    """Drop points closer than `tolerance` (SVG units) to the line through their neighbours."""
     kept = points[:1]
     for index in range(1, len(points) - 1):
         (x0, y0), (x1, y1), (x2, y2) = kept[-1], points[index], points[index + 1]
-        if abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)) > 1e-6:
+        length = ((x2 - x0) ** 2 + (y2 - y0) ** 2) ** 0.5 or 1.0
+        if abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)) / length > tolerance:
             kept.append(points[index])
     return kept + points[-1:] if len(points) > 1 else kept
 

@@ -87,11 +87,12 @@ class TextRenderer:
         md = MarkdownIt("commonmark", {"html": False, "highlight": self._highlight})
         md.enable("table")
         md.inline.ruler.after("escape", "math", _math_rule)
-        md.add_render_rule("math", self._render_math)
-        md.add_render_rule("fence", self._render_fence)
+        # Render rules are bound to the renderer, so pass plain functions that close over self.
+        md.add_render_rule("math", lambda _renderer, *args: self._render_math(*args))
+        md.add_render_rule("fence", lambda _renderer, *args: self._render_fence(*args))
         md.core.ruler.push("site_tokens", self._adjust_tokens)
         self._md = md
-        self._fence_original = type(md.renderer).fence
+        self._fence_original = type(md.renderer).fence  # the stock fence rule
 
     # -- public -----------------------------------------------------------------------------
 
