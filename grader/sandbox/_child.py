@@ -727,15 +727,12 @@ def _close_fds_except(keep: set[int]) -> None:
 
 
 def _vm_size() -> int:
-    """Return this process's virtual memory size in bytes."""
+    """Return this process's virtual memory size in bytes (VmSize)."""
     try:
-        with open("/proc/self/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("VmSize:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError):
-        pass
-    return 0
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _setrlimit(which: int, value: int, hard: int | None = None) -> bool:
@@ -747,7 +744,7 @@ def _setrlimit(which: int, value: int, hard: int | None = None) -> bool:
         return False
 
 
-def worker_main(sock_fd: int, memfd: int, cfg: dict, keep_fds: set[int], zygote: int) -> None:
+def worker_main(sock_fd: int, memfd: int, cfg: dict, layout: Layout, zygote: int) -> None:
     """Set up a freshly forked worker and serve its socket; never returns."""
     features: dict[str, bool] = {"separate_process": True}
     signal.setitimer(signal.ITIMER_REAL, 0)
@@ -764,7 +761,7 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, keep_fds: set[int], zygote:
     os.dup2(devnull, 0)
     os.dup2(memfd, 1)
     os.dup2(memfd, 2)
-    _close_fds_except({0, 1, 2, sock_fd} | keep_fds)
+    _close_fds_except({0, 1, 2, sock_fd} | layout.keep_fds())
 
     try:
         with open("/proc/self/oom_score_adj", "w") as fh:
@@ -781,6 +778,14 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, keep_fds: set[int], zygote:
     cpu = int(cfg["cpu_seconds"])
     features["cpu_limit"] = _setrlimit(rl.RLIMIT_CPU, cpu, int(cfg["cpu_hard_seconds"]))
 
+    directory = cfg.get("dir")
+    private = layout.private_root(directory)
+    features["private_filesystem"] = private
+    if private:
+        layout.close_fds()
+    else:
+        layout.use_fds()
+
     dropped = False
     if os.geteuid() == 0:
         try:
@@ -795,7 +800,6 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, keep_fds: set[int], zygote:
     if os.getppid() != zygote:
         os._exit(0)
 
-    directory = cfg.get("dir")
     os.chdir(directory or "/")
     sys.dont_write_bytecode = True
     if directory:
@@ -845,57 +849,178 @@ def _readable_by_others(path: str) -> bool:
         return False
 
 
-def expose_paths(drop: list[str]) -> set[int]:
-    """Drop trusted paths from sys.path; reach unreadable ones through inherited dir fds.
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+CLONE_NEWNS = 0x00020000
+PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+SYSTEM_DIRS = ("/usr", "/lib", "/lib64", "/lib32", "/libx32")
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
+ROOT_MOUNT_POINTS = ("/tmp", "/mnt", "/var/tmp")
 
-    A worker runs as ``nobody``; when the interpreter lives under a private directory (such as
-    /root/.pyenv) it could not import anything new.  An fd opened here (as root) and reached
-    as /proc/self/fd/N lets it read exactly those directories and nothing above them.
+
+class Layout:
+    """Decide once, in the zygote, what a worker's filesystem looks like.
+
+    Preferred: a private mount namespace whose root holds only the system libraries, the
+    interpreter's own directories, /proc, a few devices and the submission's copy (nothing of
+    the grader, its tests, solutions or other students).  Fallback when that is impossible:
+    the normal filesystem, with the interpreter's directories reached through inherited dir
+    fds when ``nobody`` could not otherwise read them (e.g. under /root/.pyenv).
     """
-    dropped = {os.path.realpath(p) for p in drop}
-    kept: list[str] = []
-    for entry in sys.path:
-        if entry and os.path.realpath(entry) not in dropped:
-            kept.append(entry)
-    if os.geteuid() != 0:
-        sys.path[:] = kept
-        return set()
-    fds: set[int] = set()
-    mapping: dict[str, str] = {}
-    new_path: list[str] = []
-    for entry in kept:
-        real = os.path.realpath(entry)
-        if real in mapping or not os.path.isdir(real) or _readable_by_others(real):
-            new_path.append(mapping.get(real, entry))
-            continue
-        try:
-            fd = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
-        except OSError:
-            continue
-        fds.add(fd)
-        mapping[real] = f"/proc/self/fd/{fd}"
-        new_path.append(mapping[real])
-    sys.path[:] = new_path
-    for module in list(sys.modules.values()):
-        paths = getattr(module, "__path__", None)
-        if type(paths) is not list:
-            continue
-        for i, p in enumerate(paths):
-            real = os.path.realpath(p) if type(p) is str else ""
+
+    def __init__(self, drop: list[str], hide: list[str], private: bool = True) -> None:
+        self.private = private
+        dropped = {os.path.realpath(p) for p in drop}
+        sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) not in dropped]
+        self.fds: dict[str, int] = {}  # unreadable dir -> fd (fallback only)
+        if os.geteuid() == 0:
+            for entry in sys.path:
+                real = os.path.realpath(entry)
+                if real in self.fds or not os.path.isdir(real) or _readable_by_others(real):
+                    continue
+                try:
+                    self.fds[real] = os.open(real, os.O_RDONLY | os.O_DIRECTORY)
+                except OSError:
+                    pass
+        candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+        binds: set[str] = set()
+        self.links: dict[str, str] = {}
+        for path in SYSTEM_DIRS:
+            if os.path.islink(path):
+                self.links[path] = os.readlink(path)
+            elif os.path.isdir(path):
+                binds.add(path)
+        for entry in [*candidates, *sys.path]:
+            if entry and os.path.isabs(entry) and os.path.isdir(entry):
+                binds.add(os.path.realpath(entry))
+                binds.add(os.path.normpath(entry))
+        self.binds = sorted(
+            b for b in binds if not any(b != o and b.startswith(o + "/") for o in binds)
+        )
+        hidden = {os.path.realpath(h) for h in hide}
+        self.hide = sorted(
+            h for h in hidden if any(h.startswith(b + "/") for b in self.binds) and os.path.isdir(h)
+        )
+
+    def keep_fds(self) -> set[int]:
+        """Return the fds a worker inherits."""
+        return set(self.fds.values())
+
+    def use_fds(self) -> None:
+        """Fallback: reach unreadable interpreter directories as /proc/self/fd/N."""
+        mapping = {src: f"/proc/self/fd/{fd}" for src, fd in self.fds.items()}
+        if not mapping:
+            return
+
+        def moved(path: object) -> object:
+            real = os.path.realpath(path) if type(path) is str else ""
             for src, dst in mapping.items():
                 if real == src or real.startswith(src + "/"):
-                    paths[i] = dst + real[len(src) :]
-                    break
-    sys.path_importer_cache.clear()
-    return fds
+                    return dst + real[len(src) :]
+            return path
+
+        sys.path[:] = [moved(p) for p in sys.path]
+        for module in list(sys.modules.values()):
+            paths = getattr(module, "__path__", None)
+            if type(paths) is list:
+                paths[:] = [moved(p) for p in paths]
+        sys.path_importer_cache.clear()
+
+    def close_fds(self) -> None:
+        """Close the fallback fds (they would lead out of a private root)."""
+        for fd in self.fds.values():
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+
+    def private_root(self, directory: str | None) -> bool:
+        """Move this (root, freshly forked) process into its own minimal filesystem."""
+        nr = PIVOT_ROOT.get(os.uname().machine)
+        if not self.private or LIBC is None or nr is None or os.geteuid() != 0:
+            return False
+        root = next((p for p in ROOT_MOUNT_POINTS if os.path.isdir(p)), None)
+        if root is None:
+            return False
+        fds: dict[str, int] = {}
+        mounted = False
+        try:
+            _c_call(LIBC.unshare(CLONE_NEWNS), "unshare")
+            _mount(None, "/", None, MS_REC | MS_PRIVATE)
+            sources = [*self.binds, "/proc", *(d for d in DEVICES if os.path.exists(d))]
+            if directory:
+                sources.append(directory)
+            for path in sources:  # opened in the new namespace, before anything is covered
+                fds[path] = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
+            mounted = True
+            os.umask(0o022)
+            for path, fd in fds.items():
+                target = root + path
+                if stat.S_ISDIR(os.fstat(fd).st_mode):
+                    os.makedirs(target, 0o755, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
+                    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o644))
+                _mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+            for path, dest in self.links.items():
+                if not os.path.lexists(root + path):
+                    os.symlink(dest, root + path)
+            for path in self.hide:
+                flags = MS_RDONLY | MS_NOSUID | MS_NODEV
+                _mount("tmpfs", root + path, "tmpfs", flags, "mode=755,size=4k")
+            os.mkdir(root + "/.old", 0o700)
+            _c_call(LIBC.syscall(nr, root.encode(), (root + "/.old").encode()), "pivot_root")
+        except OSError:
+            if mounted:
+                LIBC.umount2(root.encode(), MNT_DETACH)
+            return False
+        finally:
+            for fd in fds.values():
+                os.close(fd)
+        # Past pivot_root the old tree must go, or the worker must not run at all.
+        os.chdir("/")
+        _c_call(LIBC.umount2(b"/.old", MNT_DETACH), "umount2")
+        os.rmdir("/.old")
+        try:
+            _mount(None, "/", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        except OSError:
+            pass
+        return True
+
+
+def _c_call(rc: int, what: str) -> None:
+    """Raise OSError when a libc call failed."""
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def _mount(
+    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
+) -> None:
+    """Call mount(2)."""
+    assert LIBC is not None
+
+    def enc(text: str | None) -> bytes | None:
+        return None if text is None else text.encode()
+
+    rc = LIBC.mount(enc(source), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data))
+    _c_call(rc, f"mount {target}")
 
 
 class Zygote:
     """Fork workers on request and report how they ended."""
 
-    def __init__(self, ctl: socket.socket, keep_fds: set[int]) -> None:
+    def __init__(self, ctl: socket.socket, layout: Layout) -> None:
         self.ctl = ctl
-        self.keep_fds = keep_fds
+        self.layout = layout
         self.children: set[int] = set()
 
     def spawn(self, cfg: dict, fds: list[int]) -> tuple[dict, list[int]]:
@@ -910,7 +1035,7 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             try:
-                worker_main(sock_fd, memfd, cfg, self.keep_fds, me)
+                worker_main(sock_fd, memfd, cfg, self.layout, me)
             finally:
                 os._exit(70)
         os.close(sock_fd)
@@ -1013,6 +1138,7 @@ class Zygote:
 def zygote_main(argv: list[str]) -> None:
     """Start the zygote: die with the trusted process, import numpy, serve spawn requests."""
     ctl_fd, parent = int(argv[1]), int(argv[2])
+    options = json.loads(argv[3]) if len(argv) > 3 else {}
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:
         os._exit(0)
@@ -1023,13 +1149,17 @@ def zygote_main(argv: list[str]) -> None:
     import numpy  # noqa: F401
     import numpy.random  # noqa: F401
 
-    keep = expose_paths(argv[3:])
+    layout = Layout(
+        list(options.get("drop", [])),
+        list(options.get("hide", [])),
+        options.get("private_root", True) is True,
+    )
     import gc
 
     gc.collect()
     gc.freeze()
     socket.send_fds(ctl, [json.dumps({"ready": True, "pid": os.getpid()}).encode()], [])
-    Zygote(ctl, keep).serve()
+    Zygote(ctl, layout).serve()
     os._exit(0)
 
 

@@ -161,6 +161,8 @@ def _describe_end(status: dict) -> str:
         elif sig == signal.SIGXCPU:
             text += "; it used too much CPU time"
         return text
+    if kind == "orphaned":
+        return "was stopped because the sandbox's zygote process ended"
     return "ended unexpectedly"
 
 
@@ -178,12 +180,17 @@ def _child_env() -> dict[str, str]:
     }
 
 
-def _trusted_paths() -> list[str]:
-    """Return sys.path entries that hold the grader's own tree (tests, solutions)."""
-    root = Path(grader.__file__).resolve().parent.parent
-    if root.name in ("site-packages", "dist-packages"):
-        return []
-    return [str(root)]
+def _zygote_options(private_root: bool) -> str:
+    """Say which sys.path entries to drop and which directories a worker must not see."""
+    package = Path(grader.__file__).resolve().parent
+    root = package.parent
+    drop = [] if root.name in ("site-packages", "dist-packages") else [str(root)]
+    hide = {str(package), *drop}
+    for entry in sys.path:
+        candidate = Path(entry or ".") / "grader"
+        if entry and candidate.is_dir():
+            hide.add(str(candidate.resolve()))
+    return json.dumps({"drop": drop, "hide": sorted(hide), "private_root": private_root})
 
 
 class _Worker:
@@ -216,8 +223,8 @@ class _Worker:
 
     def kill(self) -> None:
         """SIGKILL the worker's process group (safe: the zygote has not reaped it)."""
-        if self.done or not self.zygote.alive:
-            return
+        if self.done or not self.zygote.alive or self.zygote.proc.poll() is not None:
+            return  # without its zygote the pid may already belong to someone else
         for kill in (os.killpg, os.kill):
             try:
                 kill(self.pid, signal.SIGKILL)
@@ -251,7 +258,7 @@ class _Worker:
 class _Zygote:
     """Own the zygote process and its control socket."""
 
-    def __init__(self) -> None:
+    def __init__(self, private_root: bool = True) -> None:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         debug = os.environ.get("GRADER_SANDBOX_DEBUG") == "1"
         try:
@@ -264,7 +271,7 @@ class _Zygote:
                     _CHILD_PATH.read_text(encoding="utf-8"),
                     str(child.fileno()),
                     str(os.getpid()),
-                    *_trusted_paths(),
+                    _zygote_options(private_root),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -348,11 +355,11 @@ class _Zygote:
     def reap(self, pid: int, grace: float) -> dict:
         """Ask the zygote to end and reap a worker."""
         if not self.alive:
-            return {"status": "unknown"}
+            return {"status": "orphaned"}
         try:
             reply, fds = self._request({"op": "reap", "pid": pid, "grace": grace}, [])
         except SandboxError:
-            return {"status": "unknown"}
+            return {"status": "orphaned"}
         for fd in fds:
             os.close(fd)
         return reply
@@ -410,11 +417,13 @@ def _cleanup_submission(owner: int, workers: dict[str, _Worker], directory: str)
 class Sandbox:
     """One per trusted grading process: owns a warm zygote; reusable for many submissions."""
 
+    _private_root = True  # tests turn this off to exercise the fallback filesystem view
+
     def __init__(self, limits: Limits = _DEFAULT_LIMITS) -> None:
         """Start the zygote now without waiting for it."""
         self.limits = limits
         self._state = _State()
-        self._state.zygote = _Zygote()
+        self._state.zygote = _Zygote(self._private_root)
         self._features: dict[str, bool] | None = None
         self._finalizer = weakref.finalize(self, _shutdown, self._state)
 
@@ -457,7 +466,7 @@ class Sandbox:
         if zygote is None or not zygote.alive:
             if zygote is not None:
                 zygote.close()
-            zygote = self._state.zygote = _Zygote()
+            zygote = self._state.zygote = _Zygote(self._private_root)
         return zygote
 
     def _spawn(self, directory: str | None, files: list[str]) -> _Worker:

@@ -44,16 +44,19 @@ def bench_zygote(rounds: int) -> list[float]:
     return samples
 
 
-def bench_worker(sandbox: Sandbox, folder: Path, rounds: int) -> list[float]:
-    """Time open + first call (copy, fork, setup, import, call) on a warm zygote."""
-    samples = []
+def bench_worker(sandbox: Sandbox, folder: Path, rounds: int) -> tuple[list[float], list[float]]:
+    """Time open + first call (copy, fork, setup, import, call), then close, on a warm zygote."""
+    samples, closing = [], []
     for _ in range(rounds):
         start = time.perf_counter()
-        with sandbox.open(folder, ["sigmoid.py"]) as sub:
-            outcome = sub.call("sigmoid", "sigmoid", (0.0,))
-            samples.append(time.perf_counter() - start)
+        sub = sandbox.open(folder, ["sigmoid.py"])
+        outcome = sub.call("sigmoid", "sigmoid", (0.0,))
+        middle = time.perf_counter()
+        sub.close()
+        closing.append(time.perf_counter() - middle)
+        samples.append(middle - start)
         assert outcome.value == 0.5, outcome
-    return samples
+    return samples, closing
 
 
 def bench_calls(sandbox: Sandbox, folder: Path, rounds: int, args: tuple) -> list[float]:
@@ -76,9 +79,9 @@ def main() -> None:
         print("zygote ready (python + numpy):", _median_ms(bench_zygote(7)))
         with Sandbox() as sandbox:
             sandbox.open(folder, ["sigmoid.py"]).close()
-            print(
-                "worker spawn + import + first call:", _median_ms(bench_worker(sandbox, folder, 50))
-            )
+            spawn, closing = bench_worker(sandbox, folder, 50)
+            print("open + worker spawn + import + first call:", _median_ms(spawn))
+            print("submission close (kill + reap + rmtree):", _median_ms(closing))
             print(
                 "call round trip (float):", _median_ms(bench_calls(sandbox, folder, 2000, (0.5,)))
             )

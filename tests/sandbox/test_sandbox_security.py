@@ -331,3 +331,83 @@ def test_many_submissions_through_one_sandbox(sandbox, tmp_path: Path) -> None:
         with sandbox.open(tmp_path, ["m.py"]) as sub:
             assert sub.call("m", "f", (i,)).value == i + 1
     assert len([k for k, f in sandbox._state.cleanups.items() if f.alive]) <= 1
+
+
+READER = """
+    import os
+
+    def read(path):
+        with open(path, "rb") as fh:
+            return len(fh.read())
+
+    def listdir(path):
+        return sorted(os.listdir(path))
+
+    def exists(path):
+        return os.path.exists(path)
+
+    def pid():
+        return os.getpid()
+
+    def lazy_imports():
+        import fractions, statistics, heapq, numpy.polynomial
+        return float(statistics.mean([fractions.Fraction(1, 2), 1]))
+"""
+
+
+def test_private_filesystem_shows_only_the_copy(submit, features, tmp_path: Path) -> None:
+    if not features.get("private_filesystem"):
+        pytest.skip("no private filesystem here")
+    import sys
+
+    import grader
+
+    sub = submit({"m.py": READER, "secret.txt": "s"})
+    other = submit({"m.py": "x = 1\n"})
+    repo = Path(grader.__file__).resolve().parent.parent
+    hidden = [
+        tmp_path / "student0" / "m.py",
+        tmp_path / "student0" / "secret.txt",
+        tmp_path,
+        Path(other.directory) / "m.py",
+        Path(grader.__file__),
+        repo / "grader",
+        Path(__file__),
+        Path("/etc/passwd"),
+        Path("/home"),
+    ]
+    for path in hidden:
+        assert sub.call("m", "exists", (str(path),)).value is False, path
+    for entry in sys.path:  # an installed grader package is covered by an empty directory
+        if entry and Path(entry, "grader").is_dir():
+            listing = sub.call("m", "listdir", (str(Path(entry, "grader")),))
+            assert listing == Returned([]) or listing.type_name == "FileNotFoundError", listing
+    assert sub.call("m", "read", (os.path.join(sub.directory, "m.py"),)).value > 0
+    parent = os.path.dirname(sub.directory)
+    assert sub.call("m", "listdir", (parent,)).value == [os.path.basename(sub.directory)]
+    assert sub.call("m", "lazy_imports").value == 0.75
+
+
+def test_other_workers_are_out_of_reach(submit) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("only root can drop to nobody")
+    first = submit({"m.py": READER})
+    second = submit({"m.py": READER})
+    other_pid = second.call("m", "pid").value
+    for path in (f"/proc/{other_pid}/root{second.directory}/m.py", f"/proc/{other_pid}/mem"):
+        outcome = first.call("m", "read", (path,))
+        assert isinstance(outcome, Raised) and outcome.type_name == "PermissionError", outcome
+
+
+class _FallbackSandbox(Sandbox):
+    _private_root = False
+
+
+def test_fallback_filesystem_view_still_works(tmp_path: Path) -> None:
+    (tmp_path / "m.py").write_text(READER.replace("\n    ", "\n"))
+    with _FallbackSandbox(TEST_LIMITS) as sandbox, sandbox.open(tmp_path, ["m.py"]) as sub:
+        assert sandbox.features()["private_filesystem"] is False
+        assert sub.call("m", "lazy_imports").value == 0.75
+        assert sub.call("m", "exists", ("/etc/passwd",)).value is True  # not hidden here
+        outcome = sub.call("m", "listdir", ("/proc/self/fd",))
+        assert isinstance(outcome, Returned)
