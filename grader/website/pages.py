@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from grader.model import CodeExercise, Course, Lesson, Quiz
 from grader.website.highlight import python_html
-from grader.website.plots import mentioned, plot
+from grader.website.plots import mentioned, plots_html
 from grader.website.richtext import Rendering, TextRenderer
 from grader.website.sources import Origin
 from grader.website.starter import slug, stub_bytes
@@ -50,12 +49,6 @@ def page_name(item: CodeExercise | Quiz) -> str:
 def download_name(exercise: CodeExercise) -> str:
     """Return where the stub is offered for download."""
     return f"downloads/{exercise.file}"
-
-
-@lru_cache(maxsize=64)
-def plots_html(names: tuple[str, ...]) -> str:
-    """Render the figures for these activation plots."""
-    return render("_plots.html", plots=[plot(name) for name in names])
 
 
 def _step(decimals: int) -> str:

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 import numpy as np
+
+from grader.website.templating import render
 
 WIDTH, HEIGHT = 360, 232
 LEFT, RIGHT, TOP, BOTTOM = 44, 348, 14, 204
@@ -202,3 +204,9 @@ def plot(name: str) -> Plot:
         y_axis=_number(_x(0.0)),
         y_label=spec.y_label,
     )
+
+
+@lru_cache(maxsize=64)
+def plots_html(names: tuple[str, ...]) -> str:
+    """Render the figures (SVG through the _plots.html template) for these plots."""
+    return render("_plots.html", plots=[plot(name) for name in names])

@@ -15,7 +15,7 @@ from markdown_it.token import Token
 from grader.problems import InputError
 from grader.website.highlight import python_html
 from grader.website.mathml import MathError, to_mathml
-from grader.website.plots import PLOT_NAMES
+from grader.website.plots import PLOT_NAMES, plots_html
 from grader.website.sources import Origin, problem
 from grader.website.templating import render
 
@@ -134,7 +134,7 @@ class TextRenderer:
                         name,
                     )
             env["site"].plots.extend(names)
-            return render("_plots.html", names=names)
+            return plots_html(tuple(names))
         return self._fence_original(self._md.renderer, tokens, idx, options, env)
 
     def _adjust_tokens(self, state: Any) -> None:
