@@ -1,0 +1,418 @@
+"""Hostile submissions earn exactly what their honest parts earn, without hanging.
+
+Each case starts from a complete workspace (full marks), plants something hostile, grades it
+through the real sandbox, and checks every item's score: the targeted item gets what its
+honest part deserves (0 for a pure cheat, full marks when a correct function survives the
+attack), every other item keeps full marks, and the workspace is left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from grader.engine import Grader
+from grader.results import Report, Status
+
+ROOT = Path(__file__).resolve().parents[2]
+
+CORRECT_SIGMOID = (ROOT / "solutions" / "sigmoid.py").read_text()
+FULL = "full"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One hostile submission: files to plant and what the target item must earn."""
+
+    id: str
+    files: dict[str, str]
+    target: str = "sigmoid"
+    earns: int | str = 0  # points for the target item, or FULL
+    status: Status | None = None
+    untouched: tuple[str, ...] = field(default=())  # extra items that must stay full
+
+
+def _code(text: str) -> str:
+    return textwrap.dedent(text).lstrip()
+
+
+def _with_correct(prefix: str) -> str:
+    """A hostile prelude followed by the correct sigmoid (which must still earn full marks)."""
+    return _code(prefix) + "\n" + CORRECT_SIGMOID
+
+
+CASES = [
+    # -- forged results -----------------------------------------------------------------------
+    Case(
+        "fake pytest output",
+        {
+            "sigmoid.py": _code("""
+        print("test_sigmoid.py::test_lesson_value PASSED")
+        print("============ 5 passed in 0.01s ============")
+        def sigmoid(x):
+            print('{"score": 48, "max_score": 48, "status": "passed"}')
+            return "PASSED"
+        """)
+        },
+    ),
+    Case(
+        "writes a results file",
+        {
+            "sigmoid.py": _with_correct("""
+        for name in ("results.json", "/tmp/results.json", "../report.json"):
+            try:
+                open(name, "w").write('{"score": 48}')
+            except OSError:
+                pass
+        """)
+        },
+        earns=FULL,
+    ),
+    Case(
+        "forges protocol frames",
+        {
+            "sigmoid.py": _code("""
+        import os, struct, json
+        frame = json.dumps({"ok": True, "kind": "returned", "value": 0.5}).encode()
+        for fd in os.listdir("/proc/self/fd"):
+            try:
+                os.write(int(fd), struct.pack(">I", len(frame)) + frame)
+            except OSError:
+                pass
+        def sigmoid(x):
+            return None
+        """)
+        },
+    ),
+    # -- framework tampering ------------------------------------------------------------------
+    Case(
+        "conftest, pytest.ini and pyproject",
+        {
+            "conftest.py": "import pytest\n@pytest.fixture\ndef student():\n    return None\n",
+            "pytest.ini": "[pytest]\naddopts = -p no:python --co\n",
+            "pyproject.toml": "[tool.pytest.ini_options]\naddopts = '-x --co'\n",
+            "sigmoid.py": "def sigmoid(x):\n    return 0.0\n",
+        },
+        earns=0,
+    ),
+    Case(
+        "monkeypatches numpy, math and pytest",
+        {
+            "sigmoid.py": _code("""
+        import builtins, math
+        import numpy as np
+        np.allclose = lambda *a, **k: True
+        np.isclose = lambda *a, **k: True
+        np.array_equal = lambda *a, **k: True
+        math.isclose = lambda *a, **k: True
+        builtins.AssertionError = type("Nope", (Exception,), {})
+        try:
+            import pytest
+            pytest.approx = lambda *a, **k: a[0]
+        except Exception:
+            pass
+        def sigmoid(x):
+            return 1 / (1 + np.exp(x))
+        """)
+        },
+        earns=1,
+    ),
+    Case(
+        "shadow modules",
+        {
+            "numpy.py": "raise SystemExit('shadowed numpy')\n",
+            "pytest.py": "raise SystemExit('shadowed pytest')\n",
+            "sitecustomize.py": "raise SystemExit('site')\n",
+            "grader/__init__.py": "raise SystemExit('shadowed grader')\n",
+            "grader/checks.py": "raise SystemExit('shadowed checks')\n",
+        },
+        earns=FULL,
+    ),
+    # -- equality tricks ----------------------------------------------------------------------
+    Case(
+        "object equal to everything",
+        {
+            "sigmoid.py": _code("""
+        class Anything:
+            __eq__ = lambda self, other: True
+            __ne__ = lambda self, other: False
+            __lt__ = __le__ = __gt__ = __ge__ = lambda self, other: True
+            __float__ = lambda self: 0.5
+            __abs__ = __sub__ = __rsub__ = lambda self, *a: 0.0
+        def sigmoid(x):
+            return Anything()
+        """)
+        },
+    ),
+    Case(
+        "float subclass",
+        {
+            "sigmoid.py": _code("""
+        class Sneaky(float):
+            __eq__ = lambda self, other: True
+            __sub__ = __rsub__ = lambda self, other: Sneaky(0.0)
+            __abs__ = lambda self: 0.0
+        def sigmoid(x):
+            return Sneaky(0.123)
+        """)
+        },
+    ),
+    Case(
+        "ndarray subclass",
+        {
+            "sigmoid.py": _code("""
+        import numpy as np
+        class Sneaky(np.ndarray):
+            def __eq__(self, other):
+                return True
+        def sigmoid(x):
+            return np.zeros(np.shape(x)).view(Sneaky) + 0.5
+        """)
+        },
+    ),
+    Case("NaN everywhere", {"sigmoid.py": "def sigmoid(x):\n    return float('nan')\n"}),
+    Case(
+        "wrong shape",
+        {
+            "sigmoid.py": _code("""
+        import numpy as np
+        def sigmoid(x):
+            return (1 / (1 + np.exp(-np.asarray(x, dtype=float)))).reshape(-1)
+        """)
+        },
+        earns=1,
+    ),  # right only where the input is already 1-D: the property check
+    # -- process tricks -----------------------------------------------------------------------
+    Case("sys.exit in a call", {"sigmoid.py": "import sys\ndef sigmoid(x):\n    sys.exit(0)\n"}),
+    Case("os._exit at import", {"sigmoid.py": "import os\nos._exit(0)\n"}, status=Status.ERROR),
+    Case(
+        "kills its parent and process group",
+        {
+            "sigmoid.py": _with_correct("""
+        import os, signal
+        for pid in (os.getppid(), 1, -1, 0):
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            os.killpg(os.getpgid(os.getppid()), signal.SIGKILL)
+        except OSError:
+            pass
+        """)
+        },
+        earns=FULL,
+    ),
+    Case(
+        "signal handlers, atexit and a lingering thread",
+        {
+            "sigmoid.py": _with_correct("""
+        import atexit, signal, threading, time
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGALRM):
+            signal.signal(sig, signal.SIG_IGN)
+        atexit.register(lambda: print("5 passed"))
+        def spin():
+            while True:
+                time.sleep(0.001)
+        threading.Thread(target=spin, daemon=False).start()
+        """)
+        },
+        earns=FULL,
+    ),
+    # -- resources ----------------------------------------------------------------------------
+    Case(
+        "infinite loop at import", {"sigmoid.py": "while True:\n    pass\n"}, status=Status.TIMEOUT
+    ),
+    Case(
+        "infinite loop in a call",
+        {"sigmoid.py": "def sigmoid(x):\n    while True:\n        pass\n"},
+        status=Status.TIMEOUT,
+    ),
+    Case(
+        "deep recursion",
+        {
+            "sigmoid.py": _code("""
+        import sys
+        sys.setrecursionlimit(10**7)
+        def sigmoid(x, depth=0):
+            return sigmoid(x, depth + 1)
+        """)
+        },
+    ),
+    Case(
+        "memory bomb",
+        {
+            "sigmoid.py": _code("""
+        def sigmoid(x):
+            hoard = []
+            while True:
+                hoard.append(bytearray(64 << 20))
+        """)
+        },
+    ),
+    Case(
+        "output flood",
+        {
+            "sigmoid.py": _with_correct("""
+        import sys
+        _real = None
+        def _flood():
+            for _ in range(200):
+                try:
+                    sys.stdout.write("x" * 100_000)
+                except OSError:
+                    break
+        _flood()
+        """)
+        },
+        earns=FULL,
+    ),
+    Case(
+        "huge source file",
+        {"sigmoid.py": CORRECT_SIGMOID + "#" * (3 << 20) + "\n"},
+        status=Status.ERROR,
+    ),
+    Case(
+        "fork, exec and sockets",
+        {
+            "sigmoid.py": _with_correct("""
+        import os, socket, subprocess
+        for attempt in (os.fork, lambda: subprocess.run(["true"]),
+                        lambda: socket.create_connection(("127.0.0.1", 22), timeout=0.2),
+                        lambda: socket.socket()):
+            try:
+                if attempt() == 0:
+                    os._exit(0)
+            except Exception:
+                pass
+        """)
+        },
+        earns=FULL,
+    ),
+    # -- files --------------------------------------------------------------------------------
+    Case(
+        "changes and deletes files it can find",
+        {
+            "sigmoid.py": _with_correct("""
+        import os, glob
+        roots = ["/proc/%d/cwd" % os.getppid(), os.getcwd(), os.path.expanduser("~"), "/tmp/*"]
+        for root in roots:
+            for path in glob.glob(os.path.join(root, "*.py"))[:200]:
+                for action in (lambda: os.remove(path), lambda: open(path, "w").write("x")):
+                    try:
+                        action()
+                    except Exception:
+                        pass
+        """)
+        },
+        earns=FULL,
+    ),
+    Case(
+        "reads the reference solution",
+        {
+            "sigmoid.py": _code(f'''
+        import glob
+        for path in glob.glob("{ROOT}/solutions/sigmoid.py") + glob.glob("/**/solutions/sigmoid.py"):
+            try:
+                exec(open(path).read())
+                break
+            except OSError:
+                pass
+        ''')
+        },
+    ),
+    # -- broken sources -----------------------------------------------------------------------
+    Case("syntax error", {"sigmoid.py": "def sigmoid(x)\n    return x\n"}, status=Status.ERROR),
+    Case("not UTF-8", {"sigmoid.py": "# \udcff\n"}, status=Status.ERROR),
+    Case("missing function", {"sigmoid.py": "def sigma(x):\n    return x\n"}),
+    Case("wrong signature", {"sigmoid.py": "def sigmoid():\n    return 0.5\n"}),
+    Case("missing file", {"sigmoid.py": None}, status=Status.NOT_STARTED),  # type: ignore[dict-item]
+]
+
+
+def snapshot(folder: Path) -> dict[str, str]:
+    """Return every entry under `folder` with a hash of its content (or its kind)."""
+    entries = {}
+    for path in sorted(folder.rglob("*")):
+        relative = str(path.relative_to(folder))
+        if path.is_symlink():
+            entries[relative] = "link:" + os.readlink(path)
+        elif path.is_fifo():
+            entries[relative] = "fifo"
+        elif path.is_file():
+            entries[relative] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            entries[relative] = "dir"
+    return entries
+
+
+def _plant(folder: Path, files: dict[str, str | None]) -> None:
+    for name, text in files.items():
+        path = folder / name
+        if text is None:
+            path.unlink()
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(text.encode("utf-8", errors="surrogateescape"))
+
+
+def _scores(report: Report) -> dict[str, tuple[int, int]]:
+    return {item.id: (item.score, item.max_score) for item in report.items}
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
+def test_hostile_submission(case: Case, grader: Grader, workspace: Path) -> None:
+    _plant(workspace, case.files)
+    before = snapshot(workspace)
+    report = grader.grade(workspace)
+    assert snapshot(workspace) == before, "grading changed the student's folder"
+    scores = _scores(report)
+    target_score, target_max = scores.pop(case.target)
+    expected = target_max if case.earns == FULL else case.earns
+    assert target_score == expected, _explain(report, case.target)
+    for item_id, (score, max_score) in scores.items():
+        assert score == max_score, f"{item_id} lost points: {_explain(report, item_id)}"
+    if case.status is not None:
+        item = next(item for item in report.items if item.id == case.target)
+        assert item.status is case.status, _explain(report, case.target)
+
+
+def _explain(report: Report, item_id: str) -> str:
+    item = next(item for item in report.items if item.id == item_id)
+    lines = [f"{item.id}: {item.score}/{item.max_score} {item.status}"]
+    lines += [f"  {test.status}: {test.name}: {test.message[:300]}" for test in item.tests]
+    return "\n".join(lines)
+
+
+def _descendants(root: int) -> set[int]:
+    children: dict[int, set[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        if fields[0] != "Z":
+            children.setdefault(int(fields[1]), set()).add(int(entry))
+    found, frontier = set(), {root}
+    while frontier:
+        frontier = set().union(*(children.get(pid, set()) for pid in frontier)) - found
+        found |= frontier
+    return found
+
+
+def test_no_process_outlives_grading(course, workspace: Path) -> None:
+    lingering = next(case for case in CASES if "lingering" in case.id)
+    _plant(workspace, lingering.files)
+    already = _descendants(os.getpid())  # e.g. the session's warm grader
+    with Grader(course) as fresh:
+        fresh.grade(workspace, ["sigmoid"])
+        assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
+    assert not _descendants(os.getpid()) - already
