@@ -317,7 +317,8 @@ CASES = [
         {
             "sigmoid.py": _code(f'''
         import glob
-        for path in glob.glob("{ROOT}/solutions/sigmoid.py") + glob.glob("/**/solutions/sigmoid.py"):
+        paths = glob.glob("{ROOT}/solutions/sigmoid.py") + glob.glob("/*/*/solutions/sigmoid.py")
+        for path in paths:
             try:
                 exec(open(path).read())
                 break
