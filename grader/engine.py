@@ -7,7 +7,8 @@ once, then runs every check against each submission in turn.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +53,20 @@ _PYTEST_ARGS = [
     "-W",
     "ignore",
 ]
+
+
+@contextmanager
+def _pytest_environment() -> Iterator[None]:
+    """Run pytest with no plugin autoloading and none of the caller's PYTEST_* settings."""
+    saved = {name: value for name, value in os.environ.items() if name.startswith("PYTEST_")}
+    for name in saved:
+        del os.environ[name]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    try:
+        yield
+    finally:
+        del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        os.environ.update(saved)
 
 
 class GradingError(Exception):
@@ -113,15 +128,8 @@ class Grader:
             os.devnull,
             *test_files,
         ]
-        saved = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-        os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-        try:
+        with _pytest_environment():
             code = pytest.main(args, plugins=[plugin])
-        finally:
-            if saved is None:
-                os.environ.pop("PYTEST_DISABLE_PLUGIN_AUTOLOAD", None)
-            else:
-                os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = saved
         if plugin.collect_errors:
             raise GradingError("the hidden tests could not be loaded: " + plugin.collect_errors[0])
         if not plugin.finished:
