@@ -62,19 +62,6 @@ def _write_reports(report, outputs: dict[str, str | None]) -> None:
             raise UsageProblem(f"cannot write {target}: {error.strerror}") from None
 
 
-def _pass_mark(text: str | None, max_score: int) -> float:
-    if text is None:
-        return max_score
-    try:
-        if text.endswith("%"):
-            return max_score * float(text[:-1]) / 100
-        return float(text)
-    except ValueError:
-        raise UsageProblem(
-            f"--pass-mark {text!r}: write points (e.g. 30) or a percentage (e.g. 80%)"
-        ) from None
-
-
 @cli.command()
 @click.argument("ids", nargs=-1)
 @click.option(
@@ -140,22 +127,28 @@ def check(
       grade check sigmoid relu_output  # two items
       grade check --format json -o report.json --junit junit.xml
     """
+    from grader.ci import CiError, check_pass_mark, pass_mark_points
     from grader.engine import GradingError
     from grader.grading import grade_workspace
     from grader.reporters import FORMATS
     from grader.reporters.text import render_text
+    from grader.terminal import output_width, use_color
     from grader.workspace import NotAWorkspace
 
     course = _course()
     try:
+        if pass_mark is not None:
+            check_pass_mark(pass_mark)
         report = grade_workspace(course, workspace, ids or None)
-    except (NotAWorkspace, GradingError) as error:
+        needed = pass_mark_points(pass_mark, report.max_score)
+    except (NotAWorkspace, GradingError, CiError) as error:
         raise UsageProblem(str(error)) from None
     if format_name == "json":
         text = FORMATS["json"](report)
+    elif output:
+        text = render_text(report, color=False)
     else:
-        color = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = render_text(report, color=color)
+        text = render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
     if output:
         _write_reports(report, {format_name: output})
     else:
@@ -173,27 +166,81 @@ def check(
     if summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(FORMATS["markdown"](report))
-    if report.score < _pass_mark(pass_mark, report.max_score):
+    if pass_mark is not None:
+        verdict = "reached" if report.score >= needed else "not reached"
+        click.echo(f"Pass mark {needed:g} / {report.max_score} points: {verdict}.", err=True)
+    if report.score < needed:
         sys.exit(1)
+
+
+def _ci_options(function):
+    """Add the options that say where CI installs the grader from, and the pass mark."""
+    options = [
+        click.option(
+            "--course-url",
+            metavar="URL",
+            help="The course's git repository CI installs the grader from"
+            " (default: $GRADE_COURSE_URL, else the grader's project URL).",
+        ),
+        click.option(
+            "--course-ref",
+            metavar="REF",
+            help="The tag or commit to pin (default: $GRADE_COURSE_REF, else v<version>).",
+        ),
+        click.option(
+            "--pass-mark",
+            default="100%",
+            show_default=True,
+            help="Points (e.g. 40) or a percentage (e.g. 80%) CI needs to pass.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _ci_file(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str):
+    from grader.ci import CiError, grader_source, render_ci
+
+    try:
+        source = grader_source(course_url, course_ref)
+        return source, render_ci(kind, source, pass_mark)
+    except CiError as error:
+        raise UsageProblem(str(error)) from None
+
+
+_WORKSPACE_OPTION = click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace.",
+)
 
 
 @cli.command()
 @click.argument("directory", type=click.Path(path_type=Path))
-def init(directory: Path) -> None:
-    """Create a workspace in DIRECTORY: one starter file per exercise and answers.yaml.
+@_ci_options
+def init(directory: Path, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
+    """Create a workspace in DIRECTORY: one starter file per exercise, answers.yaml, a README
+    and a GitHub Actions workflow that grades every push (.github/workflows/grade.yml).
 
     Never overwrites a file.
 
     \b
-    Example:
+    Examples:
       grade init neurons
+      grade init neurons --course-url https://github.com/uni/neurons.git --course-ref v1.0.0
     """
+    from grader.ci import WORKFLOW_PATH
     from grader.problems import InputError
     from grader.workspace import init_workspace
 
     course = _course()
+    source, workflow = _ci_file("github", course_url, course_ref, pass_mark)
     try:
-        written = init_workspace(course, directory)
+        written = init_workspace(course, directory, workflow)
     except InputError as error:
         raise UsageProblem(str(error)) from None
     except OSError as error:
@@ -201,6 +248,120 @@ def init(directory: Path) -> None:
             f"cannot create the workspace in {directory}: {error.strerror}"
         ) from None
     click.echo(f"Created {len(written)} files in {directory}. Next: cd {directory} && grade")
+    if source.is_placeholder:
+        click.echo(
+            f"Note: {WORKFLOW_PATH} does not know where the course lives yet; before"
+            " pushing, ask your instructor for --course-url and --course-ref, or edit its"
+            " GRADER_PACKAGE line."
+        )
+
+
+@cli.command("list")
+@_WORKSPACE_OPTION
+def list_items(workspace: Path) -> None:
+    """Show the course in order, lesson by lesson, with each item's status and what is next.
+
+    Grades the workspace quietly (about a second) to find each status. Outside a workspace
+    it shows the course without statuses.
+
+    \b
+    Example:
+      grade list
+    """
+    from grader.engine import GradingError
+    from grader.overview import list_course, render_list
+    from grader.terminal import output_width, use_color
+
+    course = _course()
+    try:
+        report, why = list_course(course, workspace)
+    except GradingError as error:
+        raise UsageProblem(str(error)) from None
+    text = render_list(
+        course, report, color=use_color(sys.stdout), width=output_width(sys.stdout), why=why
+    )
+    click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("item_id", metavar="[ID]", required=False)
+@click.option("--reset", is_flag=True, help="Forget which hints were shown for ID first.")
+@_WORKSPACE_OPTION
+def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
+    """Show the next hint for exercise or quiz ID (default: the next unfinished one).
+
+    The hint for the failing check comes first, then the exercise's hints one at a time;
+    once all are shown, all of them again. Which hints you have seen is kept in
+    .grade/hints.json in the workspace (the only file grade ever writes there).
+
+    \b
+    Examples:
+      grade hint sigmoid
+      grade hint --reset sigmoid
+    """
+    from grader.engine import GradingError
+    from grader.progress import give_hint
+    from grader.terminal import output_width
+    from grader.workspace import NotAWorkspace
+
+    course = _course()
+    try:
+        answer = give_hint(course, workspace, item_id, reset=reset)
+    except (NotAWorkspace, GradingError) as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(answer.render(output_width(sys.stdout)), nl=False)
+
+
+@cli.command()
+@click.argument("ids", nargs=-1)
+@_WORKSPACE_OPTION
+@click.option("--interval", type=click.FloatRange(0.01, 60), default=0.5, hidden=True)
+@click.option("--max-rounds", type=click.IntRange(0), default=None, hidden=True)
+def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None:
+    """Re-grade each exercise when you save its file (and quizzes when you save answers.yaml).
+
+    Checks for changes twice a second; press Ctrl-C to stop.
+
+    \b
+    Examples:
+      grade watch             # everything
+      grade watch sigmoid     # one exercise
+    """
+    from grader.engine import GradingError
+    from grader.terminal import is_terminal, output_width, use_color
+    from grader.watch import Screen
+    from grader.watch import watch as run_watch
+    from grader.workspace import NotAWorkspace
+
+    course = _course()
+    screen = Screen(
+        write=lambda text: click.echo(text, nl=False),
+        color=use_color(sys.stdout),
+        width=output_width(sys.stdout),
+        clear=is_terminal(sys.stdout),
+    )
+    try:
+        run_watch(course, workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
+    except (NotAWorkspace, GradingError) as error:
+        raise UsageProblem(str(error)) from None
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["github", "gitlab"]), default="github")
+@_ci_options
+def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
+    """Print a CI file that grades every push: GitHub Actions (default) or GitLab CI.
+
+    It installs the grader from the course at a pinned ref, never from the repository it
+    grades. See docs/ci.md in the course.
+
+    \b
+    Examples:
+      grade ci github > .github/workflows/grade.yml
+      grade ci gitlab --course-url https://gitlab.com/uni/neurons.git > .gitlab-ci.yml
+    """
+    _, text = _ci_file(kind, course_url, course_ref, pass_mark)
+    click.echo(text, nl=False)
 
 
 @cli.command()

@@ -16,13 +16,19 @@ class NotAWorkspace(Exception):
     """Raise when a folder holds none of the course's files."""
 
 
-def starter_files(course: Course) -> dict[str, bytes]:
-    """Return every file a fresh workspace gets, by relative path, in a stable order."""
+def starter_files(course: Course, workflow: str | None = None) -> dict[str, bytes]:
+    """Return every file a fresh workspace gets, by relative path, in a stable order.
+
+    `workflow` is the GitHub Actions file (default: `render_ci("github")`, see grader/ci.py).
+    """
+    from grader.ci import WORKFLOW_PATH, render_ci
+
     files: dict[str, bytes] = {}
     for exercise in course.exercises:
         files[exercise.file] = exercise.stub.read_bytes()
     files[ANSWERS_FILE] = _answers_template(course).encode()
     files["README.md"] = _readme(course).encode()
+    files[WORKFLOW_PATH] = (render_ci("github") if workflow is None else workflow).encode()
     return files
 
 
@@ -57,15 +63,18 @@ Each `.py` file here is an exercise. Open one, read its docstring, replace the
 Quiz answers go in `{ANSWERS_FILE}`. Hidden checks run against your code: the report
 tells you which failed and why, without revealing the expected values.
 
+Pushed to GitHub, `.github/workflows/grade.yml` grades every push with the course's
+grader and fails the check below the pass mark; the score is in the run's summary.
+
 Exercises:
 
 {items}
 """
 
 
-def init_workspace(course: Course, folder: Path) -> list[Path]:
+def init_workspace(course: Course, folder: Path, workflow: str | None = None) -> list[Path]:
     """Write the starter files into `folder`; refuse to overwrite anything."""
-    files = starter_files(course)
+    files = starter_files(course, workflow)
     existing = [name for name in files if os.path.lexists(folder / name)]
     if existing:
         raise InputError(

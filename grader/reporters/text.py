@@ -57,6 +57,12 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_rows(report: Report, *, color: bool, width: int = 80) -> str:
+    """Render only the table rows of the report's items, with their first failures."""
+    width = max(width, MIN_WIDTH)
+    return "\n".join(_table(report, width, _paint if color else _plain)) + "\n"
+
+
 def _title(report: Report) -> str:
     version = clean(report.course_version)
     return clean(report.course_title) + (f" (version {version})" if version else "")

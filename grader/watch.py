@@ -1,0 +1,202 @@
+"""`grade watch`: re-grade an exercise each time its file is saved, with one warm grader.
+
+File events are unreliable (network drives, containers, editors that save by renaming), so
+this polls: every `interval` seconds it stats the expected files and answers.yaml (never
+reads them) and re-grades the items whose file changed. Nothing is written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from grader.answers import ANSWERS_FILE
+from grader.engine import Grader, GradingError
+from grader.model import CodeExercise, Course
+from grader.reporters.common import clean, next_item, plural
+from grader.reporters.text import render_rows, render_text
+from grader.results import ItemResult, Report, Status
+from grader.workspace import find_workspace
+
+Stamp = tuple[int, int, int, int] | None  # (mtime_ns, size, inode, mode) or None when missing
+Write = Callable[[str], None]
+
+CLEAR = "\x1b[H\x1b[2J"
+STOPPED = "Stopped watching."
+
+
+def stamp(path: Path) -> Stamp:
+    """Return what identifies a version of a file without opening it."""
+    try:
+        info = os.stat(path, follow_symlinks=False)
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size, info.st_ino, info.st_mode)
+
+
+@dataclass
+class Screen:
+    """How to draw: where, in colour or not, how wide, and whether to clear between redraws."""
+
+    write: Write
+    color: bool = False
+    width: int = 80
+    clear: bool = False
+
+
+class Watcher:
+    """Poll a workspace's files and re-grade the items whose files change."""
+
+    def __init__(
+        self, grader: Grader, folder: Path, only: Iterable[str] | None, screen: Screen
+    ) -> None:
+        self.grader = grader
+        self.folder = folder
+        self.screen = screen
+        wanted = None if only is None else set(only)
+        items = [item for item in grader.course.items if wanted is None or item.id in wanted]
+        self.ids = [item.id for item in items]
+        self.by_file: dict[str, list[str]] = {}
+        for item in items:
+            name = item.file if isinstance(item, CodeExercise) else ANSWERS_FILE
+            self.by_file.setdefault(name, []).append(item.id)
+        self.stamps = self._stamps()
+        self.results: dict[str, ItemResult] = {}
+        self.report: Report | None = None
+
+    def _stamps(self) -> dict[str, Stamp]:
+        return {name: stamp(self.folder / name) for name in self.by_file}
+
+    def start(self) -> None:
+        """Grade every watched item and draw the full report."""
+        report = self.grader.grade(self.folder, self.ids)
+        self._remember(report)
+        text = render_text(report, color=self.screen.color, width=self.screen.width)
+        self._draw(text + self._footer())
+
+    def poll(self) -> bool:
+        """Re-grade the items whose files changed since the last poll; return whether any did."""
+        stamps = self._stamps()
+        changed = [name for name, value in stamps.items() if value != self.stamps.get(name)]
+        self.stamps = stamps
+        if not changed:
+            return False
+        ids = [item_id for name in changed for item_id in self.by_file[name]]
+        before = dict(self.results)
+        try:
+            report = self.grader.grade(self.folder, ids)
+        except GradingError as error:
+            self._draw(f"{_when()}  {', '.join(changed)} changed\nCould not grade: {error}\n")
+            return True
+        self._remember(report)
+        shown = [
+            item
+            for item in report.items
+            if item.file != ANSWERS_FILE or before.get(item.id) != item or len(report.items) == 1
+        ]
+        heading = f"{_when()}  {', '.join(clean(name) for name in changed)} changed"
+        if not shown:
+            self._draw(f"{heading}: no result changed.\n" + self._footer())
+            return True
+        rows = render_rows(
+            replace(report, items=tuple(shown)), color=self.screen.color, width=self.screen.width
+        )
+        self._draw(f"{heading}\n\n{rows}\n{self._footer()}")
+        return True
+
+    def _remember(self, report: Report) -> None:
+        self.results.update({item.id: item for item in report.items})
+        items = tuple(self.results[item_id] for item_id in self.ids if item_id in self.results)
+        self.report = replace(report, items=items)
+
+    def _footer(self) -> str:
+        report = self.report
+        assert report is not None
+        total = f"Total: {report.score} / {plural(report.max_score, 'point')}."
+        upcoming = next_item(report)
+        if upcoming is None:
+            total += " Everything passes."
+        elif upcoming.status is not Status.PASSED:
+            total += f" Next: {clean(upcoming.id)} ({upcoming.status})."
+        files = plural(len(self.by_file), "file")
+        return f"{total}\nWatching {files} for changes; press Ctrl-C to stop.\n"
+
+    def _draw(self, text: str) -> None:
+        prefix = CLEAR if self.screen.clear else ""
+        separator = "" if self.screen.clear else "\n"
+        self.screen.write(prefix + separator + text)
+
+
+class _Interrupts:
+    """Turn Ctrl-C into a request to stop; a second Ctrl-C interrupts even a running grade."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self.busy = False
+
+    def __call__(self, signum: int, frame: object) -> None:
+        already = self.requested
+        self.requested = True
+        if not self.busy or already:
+            raise KeyboardInterrupt
+
+
+def watch(
+    course: Course,
+    folder: Path,
+    only: Iterable[str] | None,
+    screen: Screen,
+    *,
+    interval: float = 0.5,
+    max_rounds: int | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Watch `folder` until Ctrl-C (or `max_rounds` polls), re-grading what changes.
+
+    Raise NotAWorkspace or GradingError (unknown id, broken course) before watching starts.
+    """
+    find_workspace(course, folder)
+    if only is not None:
+        only = list(only)
+        known = {item.id for item in course.items}
+        unknown = [item_id for item_id in only if item_id not in known]
+        if unknown:
+            raise GradingError(
+                f"no exercise or quiz called {', '.join(map(repr, unknown))};"
+                " run `grade list` to see the ids"
+            )
+    interrupts = _Interrupts()
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, interrupts) if in_main else None
+    try:
+        with Grader(course) as grader:
+            interrupts.busy = True
+            watcher = Watcher(grader, folder, only, screen)
+            watcher.start()
+            rounds = 0
+            while max_rounds is None or rounds < max_rounds:
+                interrupts.busy = False
+                if interrupts.requested:
+                    break
+                sleep(interval)
+                interrupts.busy = True
+                watcher.poll()
+                rounds += 1
+    except KeyboardInterrupt:
+        pass
+    except GradingError:
+        if not interrupts.requested:
+            raise
+    finally:
+        if in_main:
+            signal.signal(signal.SIGINT, previous)
+    screen.write(STOPPED + "\n")
+
+
+def _when() -> str:
+    return time.strftime("%H:%M:%S")
