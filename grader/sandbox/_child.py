@@ -87,7 +87,7 @@ _X86_64 = """
     fchown 93  lchown 94  fchownat 260  utimensat 280  mknod 133  mknodat 259  utime 132
     utimes 235  futimesat 261  setxattr 188  lsetxattr 189  fsetxattr 190  removexattr 197
     lremovexattr 198  fremovexattr 199  io_uring_setup 425  io_uring_enter 426
-    io_uring_register 427  unshare 272  setns 308
+    io_uring_register 427  unshare 272  setns 308  prctl 157
 """
 _AARCH64 = """
     execve 221  execveat 281  clone 220  clone3 435  socket 198  socketpair 199  ptrace 117
@@ -97,6 +97,7 @@ _AARCH64 = """
     fchmod 52  fchmodat 53  fchmodat2 452  fchown 55  fchownat 54  utimensat 88  mknodat 33
     setxattr 5  lsetxattr 6  fsetxattr 7  removexattr 14  lremovexattr 15  fremovexattr 16
     io_uring_setup 425  io_uring_enter 426  io_uring_register 427  unshare 97  setns 268
+    prctl 167
 """
 
 
@@ -181,6 +182,16 @@ def _arch_rules(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
                 ret_eperm,
                 ret_allow,
             ]
+    # prctl: the parent-death signal must stay (it ends a worker whose zygote is gone).
+    prctl_nr = table["prctl"]
+    prctl_rule = [
+        _insn(BPF_JMP_JEQ_K, prctl_nr, 0, 4),
+        _insn(BPF_LD_W_ABS, _arg_offset(0)),
+        _insn(BPF_JMP_JEQ_K, PR_SET_PDEATHSIG, 0, 1),
+        ret_eperm,
+        ret_allow,
+    ]
+    prog += prctl_rule
     for name in OWN_PID_ONLY:
         prog += [
             _insn(BPF_JMP_JEQ_K, table[name], 0, 4),
@@ -740,7 +751,7 @@ def _setrlimit(which: int, value: int, hard: int | None = None) -> bool:
     try:
         resource.setrlimit(which, (value, value if hard is None else hard))
         return True
-    except (OSError, ValueError):
+    except (OSError, ValueError, OverflowError):
         return False
 
 

@@ -6,6 +6,7 @@ import json
 import logging
 import math
 import os
+import queue
 import select
 import shutil
 import signal
@@ -16,6 +17,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -193,12 +195,55 @@ def _zygote_options(private_root: bool) -> str:
     return json.dumps({"drop": drop, "hide": sorted(hide), "private_root": private_root})
 
 
+class _Spawner:
+    """Start zygotes from one long-lived thread."""
+
+    # PR_SET_PDEATHSIG fires when the *thread* that forked the zygote ends, so that must not be
+    # whichever short-lived thread happened to create a Sandbox.
+    _lock = threading.Lock()
+    _queue: queue.SimpleQueue | None = None
+    _owner = -1
+
+    @classmethod
+    def popen(cls, args: list[str], **kwargs: object) -> subprocess.Popen:
+        """Run subprocess.Popen in the spawner thread and return its result."""
+        with cls._lock:
+            if cls._queue is None or cls._owner != os.getpid():
+                cls._queue = queue.SimpleQueue()
+                cls._owner = os.getpid()
+                thread = threading.Thread(
+                    target=cls._serve,
+                    args=(cls._queue,),
+                    name="grader-sandbox-spawner",
+                    daemon=True,
+                )
+                thread.start()
+            jobs = cls._queue
+        done: Future[subprocess.Popen] = Future()
+        jobs.put((done, args, kwargs))
+        return done.result()
+
+    @staticmethod
+    def _serve(jobs: queue.SimpleQueue) -> None:
+        """Start processes until the interpreter exits."""
+        while True:
+            done, args, kwargs = jobs.get()
+            try:
+                done.set_result(subprocess.Popen(args, **kwargs))
+            except BaseException as exc:
+                done.set_exception(exc)
+
+
 class _Worker:
     """Hold the trusted end of one worker: its pid, socket and output memfd."""
 
     def __init__(self, zygote: _Zygote, pid: int, sock: socket.socket, memfd: int) -> None:
         self.zygote = zygote
         self.pid = pid
+        try:  # the zygote has not reaped the pid yet, so this is surely our worker
+            self.pidfd = os.pidfd_open(pid)
+        except (OSError, AttributeError):
+            self.pidfd = -1
         self.sock = sock
         self.memfd = memfd
         self.out_pos = 0
@@ -222,8 +267,15 @@ class _Worker:
         return text
 
     def kill(self) -> None:
-        """SIGKILL the worker's process group (safe: the zygote has not reaped it)."""
-        if self.done or not self.zygote.alive or self.zygote.proc.poll() is not None:
+        """SIGKILL the worker (through its pidfd) and its process group (while unreaped)."""
+        if self.done:
+            return
+        if self.pidfd >= 0:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+        if not self.zygote.alive or self.zygote.proc.poll() is not None:
             return  # without its zygote the pid may already belong to someone else
         for kill in (os.killpg, os.kill):
             try:
@@ -246,13 +298,14 @@ class _Worker:
         return status
 
     def close_output(self) -> None:
-        """Close the output memfd."""
-        if self.memfd >= 0:
-            try:
-                os.close(self.memfd)
-            except OSError:
-                pass
-            self.memfd = -1
+        """Close the output memfd and the pidfd."""
+        for fd in (self.memfd, self.pidfd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.memfd = self.pidfd = -1
 
 
 class _Zygote:
@@ -262,7 +315,7 @@ class _Zygote:
         parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         debug = os.environ.get("GRADER_SANDBOX_DEBUG") == "1"
         try:
-            self.proc = subprocess.Popen(
+            self.proc = _Spawner.popen(
                 [
                     sys.executable,
                     "-I",
@@ -605,6 +658,22 @@ class Submission:
             raise ValueError(f"not a Python name: {name!r}")
 
     def _run(self, module: str, payload: dict, timeout: float | None, return_args: bool) -> Outcome:
+        """Send one request; a bug here becomes a Crashed outcome, never a traceback."""
+        try:
+            return self._run_unguarded(module, payload, timeout, return_args)
+        except SandboxError:
+            raise
+        except Exception as exc:
+            log.debug("sandbox failure", exc_info=True)
+            worker = self._workers.pop(module, None)
+            if worker is not None:
+                worker.finish(0)
+                worker.close_output()
+            return Crashed(reason=f"the sandbox failed unexpectedly ({type(exc).__name__})")
+
+    def _run_unguarded(
+        self, module: str, payload: dict, timeout: float | None, return_args: bool
+    ) -> Outcome:
         """Send one request to the module's worker, starting the worker if needed."""
         problem = self._problems.get(module) or self._failed.get(module)
         if problem is not None:
@@ -697,11 +766,13 @@ class Submission:
         """Turn a validated reply into an outcome."""
         status = reply.get("status")
         if status == "ok":
+            if "value" not in reply or (return_args and "args_after" not in reply):
+                raise Malformed("missing value")
             decoder = _codec.Decoder(self._limits.reply_bytes)
-            value = decoder.value(reply.get("value"))
+            value = decoder.value(reply["value"])
             args_after: tuple = ()
             if return_args:
-                after = decoder.value(reply.get("args_after"))
+                after = decoder.value(reply["args_after"])
                 if type(after) is not tuple:
                     after = (after,)  # an Opaque stand-in for arguments too large to send
                 args_after = after

@@ -162,6 +162,8 @@ def test_filter_decisions(prog, arch: str) -> None:
     assert decide("openat", 0xFFFFFF9C, 0, 0o2000000) == ALLOW  # O_CLOEXEC
     for flags in (0o1, 0o2, 0o100, 0o1000, 0o101 | 0o2000000):
         assert decide("openat", 0xFFFFFF9C, 0, flags) == EPERM, oct(flags)
+    assert decide("prctl", 1, 0) == EPERM  # PR_SET_PDEATHSIG
+    assert decide("prctl", 15, 0) == ALLOW  # PR_SET_NAME
     assert decide("kill", PID, 9) == ALLOW
     assert decide("kill", PID + 1, 9) == EPERM
     assert decide("kill", 0, 9) == EPERM

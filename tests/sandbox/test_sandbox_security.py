@@ -411,3 +411,32 @@ def test_fallback_filesystem_view_still_works(tmp_path: Path) -> None:
         assert sub.call("m", "exists", ("/etc/passwd",)).value is True  # not hidden here
         outcome = sub.call("m", "listdir", ("/proc/self/fd",))
         assert isinstance(outcome, Returned)
+
+
+def test_sandbox_made_in_a_short_lived_thread(tmp_path: Path) -> None:
+    import threading
+
+    (tmp_path / "m.py").write_text("def f():\n    return 7\n")
+    made: list[Sandbox] = []
+    thread = threading.Thread(target=lambda: made.append(Sandbox(TEST_LIMITS)))
+    thread.start()
+    thread.join()
+    with made[0] as sandbox, sandbox.open(tmp_path, ["m.py"]) as sub:
+        zygote = sandbox._state.zygote
+        time.sleep(0.3)
+        assert sub.call("m", "f").value == 7
+        assert sandbox._state.zygote is zygote  # the first zygote survived its creator thread
+
+
+def test_parent_death_signal_cannot_be_cleared(submit, need_seccomp) -> None:
+    sub = submit(
+        {
+            "m.py": """
+                import ctypes
+                def clear():
+                    libc = ctypes.CDLL(None, use_errno=True)
+                    return libc.prctl(1, 0, 0, 0, 0), ctypes.get_errno()
+            """
+        }
+    )
+    assert sub.call("m", "clear").value == (-1, 1)
