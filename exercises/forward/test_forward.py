@@ -74,7 +74,7 @@ def test_deep_random_network(student: Student) -> None:
     activations = ["tanh", "relu", "linear", "sigmoid"]
     layers = [
         (rng.normal(0.0, 0.8, size=(n_out, n_in)), rng.normal(0.0, 0.3, size=n_out), f)
-        for n_in, n_out, f in zip(widths[:-1], widths[1:], activations)
+        for n_in, n_out, f in zip(widths[:-1], widths[1:], activations, strict=True)
     ]
     x = rng.normal(0.0, 1.0, size=widths[0])
     student.expect_array("forward", x, layers, expected=_reference(x, layers))

@@ -31,7 +31,9 @@ def test_tanh_and_linear(student: Student) -> None:
         "neuron", [1.0, 2.0], [0.5, -0.25], 0.3, activation="tanh", expected=math.tanh(0.3)
     )
     # z = 0.5 - 1.0 - 0.2 = -0.7
-    student.expect_close("neuron", [1.0, 2.0], [0.5, -0.5], -0.2, activation="linear", expected=-0.7)
+    student.expect_close(
+        "neuron", [1.0, 2.0], [0.5, -0.5], -0.2, activation="linear", expected=-0.7
+    )
 
 
 def test_unknown_activation_raises(student: Student) -> None:
@@ -63,6 +65,8 @@ def test_numpy_arrays(student: Student) -> None:
 
 def test_large_z(student: Student) -> None:
     for w, sigmoid_value, tanh_value in ((1000.0, 1.0, 1.0), (-1000.0, 0.0, -1.0)):
-        student.expect_close("neuron", [1.0], [w], 0.0, activation="sigmoid", expected=sigmoid_value)
+        student.expect_close(
+            "neuron", [1.0], [w], 0.0, activation="sigmoid", expected=sigmoid_value
+        )
         student.expect_close("neuron", [1.0], [w], 0.0, activation="tanh", expected=tanh_value)
     student.expect_close("neuron", [1.0], [1000.0], 0.0, activation="relu", expected=1000.0)

@@ -32,10 +32,17 @@ def test_properties(student: Student) -> None:
     y = student.expect_array("sigmoid", x, expected=1 / (1 + np.exp(-x)))
     mirrored = student.as_array(student.call("sigmoid", -x), "sigmoid(-x)", x.shape)
     student.expect_all(
-        "sigmoid", x, y, lambda _, out: (out > 0) & (out < 1), "it must lie strictly between 0 and 1"
+        "sigmoid",
+        x,
+        y,
+        lambda _, out: (out > 0) & (out < 1),
+        "it must lie strictly between 0 and 1",
     )
     student.expect_all(
-        "sigmoid", x, mirrored, lambda _, out: np.abs(out - (1 - y)) <= 1e-9,
+        "sigmoid",
+        x,
+        mirrored,
+        lambda _, out: np.abs(out - (1 - y)) <= 1e-9,
         "sigmoid(-x) must equal 1 - sigmoid(x)",
     )
     drops = np.flatnonzero(np.diff(y) < 0)  # x is sorted, so y must never decrease

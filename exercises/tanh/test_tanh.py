@@ -35,7 +35,10 @@ def test_properties(student: Student) -> None:
         "tanh", x, y, lambda _, out: (out > -1) & (out < 1), "it must lie strictly between -1 and 1"
     )
     student.expect_all(
-        "tanh", x, mirrored, lambda _, out: np.abs(out + y) <= 1e-12,
+        "tanh",
+        x,
+        mirrored,
+        lambda _, out: np.abs(out + y) <= 1e-12,
         "tanh(-x) must equal -tanh(x)",
     )
     drops = np.flatnonzero(np.diff(y) < 0)  # x is sorted, so y must never decrease

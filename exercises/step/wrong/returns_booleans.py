@@ -1,5 +1,2 @@
-import numpy as np
-
-
 def step(x):
     return x > 0
