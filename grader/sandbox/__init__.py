@@ -28,35 +28,48 @@ Enforced (see :func:`sandbox_features` for what this machine actually supports)
   match its shape, too deep, too large) gives ``Crashed("sent a malformed reply")``.
 * Privileges: when the grader runs as root, a worker drops to ``nobody`` (65534, no
   supplementary groups) before any student code runs; ``PR_SET_PDEATHSIG`` ties the zygote
-  to the trusted process and each worker to the zygote, so none outlives grading.
+  to the trusted process (it is forked from a long-lived helper thread, since the signal
+  follows the forking *thread*) and each worker to the zygote, so none outlives grading.
+  Workers are killed through pidfds, so a recycled pid is never hit.
+* Filesystem (root only): each worker gets a private mount namespace whose root (via
+  ``pivot_root``) holds only /usr, /lib*, the interpreter's own directories (with any
+  installed ``grader`` package covered by an empty directory), /proc, /dev/null, /dev/zero,
+  /dev/(u)random and the submission's copy.  The student folder, other submissions, the
+  grader's repository, hidden tests and solutions are simply not there.
 * Limits per worker: ``RLIMIT_AS`` (own size + ``memory_bytes``), ``RLIMIT_FSIZE``
   (``output_bytes``; the captured stdout/stderr memfd cannot grow past it), ``RLIMIT_NOFILE``
-  64, ``RLIMIT_CORE`` 0, ``RLIMIT_CPU``; stdin is /dev/null; the worker is the preferred
-  victim of the OOM killer.
+  64, ``RLIMIT_CORE`` 0, ``RLIMIT_CPU`` (a per-request backstop); stdin is /dev/null; the
+  worker is the preferred victim of the OOM killer.
 * seccomp-BPF (x86_64 and aarch64; any other architecture is killed): EPERM for fork,
   vfork, execve(at), clone without CLONE_THREAD (threads still work), socket, socketpair,
   ptrace, process_vm_readv/writev, pidfd_open/send_signal/getfd, kill/tkill/tgkill of any
-  pid but the worker's own, unshare, setns, and every file-changing call (open/openat with
-  O_WRONLY, O_RDWR, O_CREAT or O_TRUNC, creat, unlink(at), rename(at/at2), mkdir(at), rmdir,
-  (sym)link(at), (f)truncate, (f/l)chmod(at/at2), (f/l)chown(at), utime(s/nsat), futimesat,
-  mknod(at), xattr setters); ENOSYS for clone3, openat2, io_uring_* and x32 syscalls.
-  Hence no network: no new socket can be made.
+  pid but the worker's own, prctl(PR_SET_PDEATHSIG), unshare, setns, and every
+  file-changing call (open/openat with O_WRONLY, O_RDWR, O_CREAT or O_TRUNC, creat,
+  unlink(at), rename(at/at2), mkdir(at), rmdir, (sym)link(at), (f)truncate,
+  (f/l)chmod(at/at2), (f/l)chown(at), utime(s/nsat), futimesat, mknod(at), xattr setters);
+  ENOSYS for clone3, openat2, io_uring_* and x32 syscalls.  Hence no network: no socket can
+  be made.
 * Data: worker replies are encoded by *exact* type; subclasses, complex numbers, object
   arrays and anything else come back as ``Opaque(type_name, text)`` described inside the
   worker.  The trusted decoder validates every field and never calls a student method.
 
 Not enforced
 ------------
-* Reading files: a worker may read any file readable by ``nobody`` (or by the grading user
-  when not run as root), e.g. world-readable hidden tests or solutions.  Keep those
-  unreadable to others.
+* Reading files without a private filesystem (not root, or mount namespaces unavailable):
+  a worker may then read any file readable by ``nobody`` (or by the grading user), e.g.
+  world-readable hidden tests, solutions or other students' folders.  Keep those unreadable
+  to others.  With it, /proc is still visible (other processes' command lines, not their
+  memory or files).
 * Where seccomp is unavailable, network access and file changes are NOT blocked (only the
   unprivileged user and rlimits remain), and ``RLIMIT_NPROC`` 0 is used to stop new processes,
   which also stops threads.  When not run as root, workers keep the grader's user.
 * Output printed while a module is imported is dropped (except in ``TimedOut`` and
   ``Crashed`` during the import); output beyond ``output_bytes`` per worker is dropped.
-* The zygote's parent-death signal fires when the *thread* that created the Sandbox ends;
-  a later call then starts a new zygote.  Create the Sandbox in a long-lived thread.
+* CPU time within the wall-clock limit, and threads, are not limited separately (threads
+  share the memory limit).
+
+:func:`sandbox_features` tells what this machine enforces (``seccomp``, ``private_filesystem``,
+``dropped_privileges``, ``network_blocked``, ...).
 
 ``SandboxError`` is raised only when the sandbox itself cannot work (the zygote cannot start,
 a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mistake (an

@@ -440,3 +440,38 @@ def test_parent_death_signal_cannot_be_cleared(submit, need_seccomp) -> None:
         }
     )
     assert sub.call("m", "clear").value == (-1, 1)
+
+
+def test_worker_holds_only_its_socket_and_output(submit, features) -> None:
+    sub = submit(
+        {
+            "m.py": """
+                import os, stat
+                def fds():
+                    kinds = {}
+                    for name in os.listdir("/proc/self/fd"):
+                        try:
+                            mode = os.fstat(int(name)).st_mode
+                        except OSError:
+                            continue  # the listing's own fd
+                        kinds[name] = (
+                            "socket" if stat.S_ISSOCK(mode)
+                            else "dir" if stat.S_ISDIR(mode)
+                            else "file" if stat.S_ISREG(mode)
+                            else "char" if stat.S_ISCHR(mode)
+                            else "other"
+                        )
+                    return kinds
+                def memfd():
+                    return os.readlink("/proc/self/fd/1"), os.readlink("/proc/self/fd/2")
+            """
+        }
+    )
+    kinds = sub.call("m", "fds").value
+    assert kinds.pop("0") == "char"  # /dev/null
+    assert kinds.pop("1") == "file" and kinds.pop("2") == "file"  # the output memfd
+    if not features["private_filesystem"]:  # the fallback keeps interpreter directory fds
+        kinds = {fd: kind for fd, kind in kinds.items() if kind != "dir"}
+    assert sorted(kinds.values()) == ["socket"]
+    out, err = sub.call("m", "memfd").value
+    assert out == err and out.startswith("/memfd:grader-output")
