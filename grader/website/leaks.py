@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader import safe_yaml
+from grader.digest import canonical_number
 from grader.model import Course, Quiz
 from grader.problems import InputError, Problem, display_path
 from grader.website.sources import Origin, problem
@@ -156,6 +157,9 @@ class _PageParser(HTMLParser):
 
 
 def _page_leaks(output: _Output, course: Course) -> list[Leak]:
+    lowered = output.source.lower()
+    if "json" not in lowered and "data-quiz-id" not in lowered:
+        return []  # no quiz form and no data block: nothing for the parser to check
     parser = _PageParser()
     parser.feed(output.source)
     parser.close()
@@ -310,47 +314,59 @@ def _answer_leaks(outputs: list[_Output], solutions: Path, course: Course) -> li
         raise InputError(
             Problem(display_path(path), 1, 1, "expected 'quiz_id: answer' lines; fix the file")
         )
-    leaks = []
+    checks: list[tuple[Quiz, str | None, list[re.Pattern[str]]]] = []
     for quiz in course.quizzes:
         value = data.get(quiz.id)
-        if value is None or isinstance(value, bool):
-            continue
-        patterns = _answer_patterns(quiz, value)
-        for output in outputs:
-            for pattern in patterns:
-                if pattern.search(output.raw) or pattern.search(output.text):
-                    leaks.append(
-                        Leak(
-                            output.name,
-                            f"reveals the answer to quiz '{quiz.id}' in plain form"
-                            f" (matched {pattern.pattern[:60]!r}); remove it",
-                        )
+        if value is not None and not isinstance(value, bool):
+            canonical, patterns = _answer_patterns(quiz, value)
+            checks.append((quiz, canonical, patterns))
+    if not checks:
+        return []
+    ids = "|".join(re.escape(quiz.id) for quiz, _, _ in checks)
+    keyword = re.compile(rf"(?i)\b(?:{_KEYWORDS}|{ids})")
+    leaks = []
+    for output in outputs:
+        # Look only just after a keyword (answer, correct, a quiz id...): one scan per file.
+        windows = "\x00".join(
+            text[match.start() : match.start() + 120]
+            for text in (output.raw, output.text)
+            for match in keyword.finditer(text)
+        )
+        for quiz, canonical, patterns in checks:
+            found = next((p for p in patterns if p.search(windows)), None)
+            if found is None and canonical and (canonical in output.raw):
+                found = re.compile(rf"(?<![\w.]){re.escape(canonical)}(?![\w.])")
+                found = found if found.search(output.raw) else None
+            if found is not None:
+                leaks.append(
+                    Leak(
+                        output.name,
+                        f"reveals the answer to quiz '{quiz.id}' in plain form"
+                        f" (matched {found.pattern[:60]!r}); remove it",
                     )
-                    break
+                )
     return leaks
 
 
-def _answer_patterns(quiz: Quiz, value: Any) -> list[re.Pattern[str]]:
+def _answer_patterns(quiz: Quiz, value: Any) -> tuple[str | None, list[re.Pattern[str]]]:
+    """Return the answer's canonical text (numbers) and patterns that reveal it in context."""
     keyword = rf"(?:\b(?:{_KEYWORDS})\w*|\b{re.escape(quiz.id)})[\"']?"
     if quiz.kind == "numeric":
         if not isinstance(value, (int, float)):
-            return []
-        from grader.digest import canonical_number
-
+            return None, []
         canonical = canonical_number(float(value), quiz.tolerance)
         forms = {repr(float(value)), f"{float(value):.{quiz.decimals}f}", f"{float(value):g}"}
         if float(value).is_integer():
             forms.add(str(int(value)))
         number = "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
-        return [
-            re.compile(rf"(?<![\w.]){re.escape(canonical)}(?![\w.])"),
+        return canonical, [
             re.compile(
                 rf"(?i){keyword}\s*(?:[:=]|=>|\bis\b|\bwas\b|\bequals\b)\s*[\"'(]?\s*"
                 rf"(?<![\d.])(?:{number})(?![\d])"
             ),
         ]
     key = re.escape(str(value).strip().lower())
-    return [
+    return None, [
         re.compile(
             rf"(?i){keyword}\s*(?:[:=]|=>|\bis\b|\bwas\b)\s*"
             rf"(?:[\"']{key}[\"']|\({key}\)|{key}\s*[).:](?!\w))"

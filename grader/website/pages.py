@@ -58,12 +58,8 @@ def _step(decimals: int) -> str:
 def format_help(quiz: Quiz) -> str:
     """Say how a numeric answer is compared."""
     if quiz.decimals == 0:
-        return "Give a whole number; answers are rounded to the nearest 1 before comparing."
-    places = "decimal place" if quiz.decimals == 1 else "decimal places"
-    return (
-        f"Give at least {quiz.decimals} {places}; answers are rounded to the nearest"
-        f" {_step(quiz.decimals)} before comparing."
-    )
+        return "Answers are rounded to the nearest whole number before they are compared."
+    return f"Answers are rounded to the nearest {_step(quiz.decimals)} before they are compared."
 
 
 def quiz_payload(quiz: Quiz) -> dict[str, Any]:

@@ -252,3 +252,14 @@ def test_starter_zip_is_deterministic_and_complete(fixture_site: Path, tmp_path:
         files = starter_files(load_course(FIXTURE_COURSE))
         for name, content in files.items():
             assert archive.read(f"fixture-course/{name}") == content
+
+
+def test_live_course_builds_cleanly(tmp_path: Path) -> None:
+    live = REPO / "exercises"
+    if not (live / "course.yaml").is_file():
+        pytest.skip("no live course in this checkout")
+    solutions = REPO / "solutions"
+    result = build_site(
+        load_course(live), tmp_path / "site", solutions=solutions if solutions.is_dir() else None
+    )
+    assert result.pages == len(load_course(live).items) + 1
