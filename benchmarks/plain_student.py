@@ -9,6 +9,7 @@ process as the tests. Usage:
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import os
 import sys
@@ -44,6 +45,7 @@ class DirectBackend:
         return self.modules[name]
 
     def call(self, module, function, args=(), kwargs=None, *, return_args=False):
+        args = copy.deepcopy(tuple(args))  # the sandbox works on copies too
         try:
             target = getattr(self._module(module), function)
             value = target(*args, **(kwargs or {}))

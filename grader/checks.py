@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.model import Check, CodeExercise
 from grader.outcomes import Crashed, Frame, Opaque, Outcome, Raised, Returned, TimedOut, Unavailable
-from grader.text import show, show_call, show_number
+from grader.text import show, show_call, show_number, show_typed
 
 
 class Backend(Protocol):
@@ -93,15 +93,36 @@ class Student:
         """Call `function` in the student's module and return the plain value it returned."""
         return self._returned(function, args, kwargs, return_args=False).value
 
+    def call_with_hint(self, function: str, *args: Any, hint: str, **kwargs: Any) -> Any:
+        """Call like `call`, using `hint` if the student's code raises."""
+        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
+        return self._unwrap(outcome, show_call(function, args, kwargs), hint).value
+
     def call_keeping_args(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
         """Call `function`, returning its value and the arguments as they were afterwards."""
         returned = self._returned(function, args, kwargs, return_args=True)
         return returned.value, returned.args_after
 
-    def value(self, name: str) -> Any:
-        """Return the module-level value `name` of the student's module."""
+    def value(self, name: str, *, required: bool = True) -> Any:
+        """Return the module-level value `name`; a required value still None is "not started"."""
         outcome = self._backend.get(self.exercise.module, name)
-        return self._unwrap(outcome, f"{self.exercise.module}.{name}").value
+        value = self._unwrap(outcome, f"{self.exercise.module}.{name}").value
+        if required and value is None:
+            raise NotStarted(f"{name} is still None in {self.exercise.file}: give it a value.")
+        return value
+
+    def expect_raises(
+        self, function: str, *args: Any, error: str, hint: str | None = None, **kwargs: Any
+    ) -> None:
+        """Check that the call raises the exception named `error` (e.g. "ValueError")."""
+        call = show_call(function, args, kwargs)
+        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
+        if isinstance(outcome, Raised) and outcome.type_name == error:
+            return
+        if isinstance(outcome, Returned):
+            self.fail(call, show(outcome.value), f"it to raise {error}", hint)
+        returned = self._unwrap(outcome, call, hint)  # raises for every other outcome
+        self.fail(call, show(returned.value), f"it to raise {error}", hint)
 
     def _returned(self, function: str, args: tuple, kwargs: dict, return_args: bool) -> Returned:
         outcome = self._backend.call(
@@ -109,7 +130,7 @@ class Student:
         )
         return self._unwrap(outcome, show_call(function, args, kwargs))
 
-    def _unwrap(self, outcome: Outcome, call: str) -> Returned:
+    def _unwrap(self, outcome: Outcome, call: str, hint: str | None = None) -> Returned:
         if isinstance(outcome, Returned):
             return outcome
         if isinstance(outcome, Raised):
@@ -125,7 +146,7 @@ class Student:
                 last = outcome.frames[-1]
                 where = f" ({last.file} line {last.line}: {last.code.strip()})"
             message = f"{call} raised {outcome.type_name}: {outcome.message}{where}".rstrip()
-            raise CheckFailed(self._with_hint(message), outcome.frames, outcome.output)
+            raise CheckFailed(self._with_hint(message, hint), outcome.frames, outcome.output)
         if isinstance(outcome, TimedOut):
             if outcome.during_import:
                 message = (
@@ -160,7 +181,11 @@ class Student:
 
     def _with_hint(self, message: str, hint: str | None = None) -> str:
         hint = hint or self.check.hint
-        return f"{message} {hint}".strip() if hint else message
+        if not hint:
+            return message
+        if message and message[-1] not in ".!?":
+            message += "."
+        return f"{message} {hint}"
 
     def scalar(self, got: Any, call: str, hint: str | None = None) -> float:
         """Return `got` as a float when it is a real scalar (not bool), else fail with a fix."""
@@ -252,7 +277,9 @@ class Student:
         """Check that the call returns exactly `expected` (an int or text), type included."""
         call = show_call(function, args, kwargs)
         got = self.call(function, *args, **kwargs)
-        if type(got) is not type(expected) or got != expected:
+        if type(got) is not type(expected):
+            self.fail(call, show_typed(got), show_typed(expected), hint)
+        if got != expected:
             self.fail(call, show(got), show(expected), hint)
         return got
 

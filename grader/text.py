@@ -71,6 +71,17 @@ def show(value: Any, budget: int = 80) -> str:
     return f"a value of type {type(value).__name__}"
 
 
+def show_typed(value: Any) -> str:
+    """Describe a value with its type, to explain a type-only mismatch: 1 (a numpy int64)."""
+    if isinstance(value, (bool, np.bool_)):
+        return f"{show(value)} (a boolean)"
+    if isinstance(value, np.generic):
+        return f"{show(value)} (a numpy {type(value).__name__})"
+    if isinstance(value, Opaque):
+        return show(value)
+    return f"{show(value)} (a Python {type(value).__name__})"
+
+
 def show_argument(value: Any) -> str:
     """Describe an argument the way a student would write it in a call."""
     if isinstance(value, np.ndarray):
@@ -98,4 +109,7 @@ def show_call(function: str, args: tuple, kwargs: dict) -> str:
     """Write a call as the student would: sigmoid(-1.0)."""
     parts = [show_argument(arg) for arg in args]
     parts += [f"{key}={show_argument(value)}" for key, value in kwargs.items()]
-    return f"{function}({', '.join(parts)})"
+    inner = ", ".join(parts)
+    if len(inner) > 160:
+        inner = inner[:157] + "..."
+    return f"{function}({inner})"
