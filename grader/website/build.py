@@ -47,8 +47,12 @@ def build_site(course: Course, out: Path, *, solutions: Path | None = None) -> S
     out = Path(os.path.abspath(out))
     solutions = default_solutions(course) if solutions is None else solutions
     _check_target(out, course, solutions)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
+        staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.building-", dir=out.parent))
+    except OSError as error:
+        raise InputError(_write_problem(out, error)) from None
     try:
         staging.chmod(0o755)
         pages, files, size = _write_site(course, staging)
@@ -56,10 +60,36 @@ def build_site(course: Course, out: Path, *, solutions: Path | None = None) -> S
         if leaks:
             raise InputError([_leak_problem(leak, out) for leak in leaks])
         _swap(staging, out)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise InputError(_write_problem(out, error)) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return SiteBuild(out, pages, files, size, time.perf_counter() - started)
+
+
+def _write_problem(out: Path, error: OSError) -> Problem:
+    where = display_path(Path(error.filename)) if error.filename else display_path(out)
+    return Problem(
+        where,
+        None,
+        None,
+        f"cannot write the site: {error.strerror or error}; check the folder"
+        " exists, is writable and the disk has space (the previous site is unchanged)",
+    )
+
+
+def _remove_stale(out: Path, age: float = 3600.0) -> None:
+    """Remove staging folders that a killed build left next to `out` over an hour ago."""
+    now = time.time()
+    for pattern in (f".{out.name}.building-*", f".{out.name}.old-*"):
+        for path in out.parent.glob(pattern):
+            try:
+                if path.is_dir() and now - path.stat().st_mtime > age:
+                    shutil.rmtree(path, ignore_errors=True)
+            except OSError:
+                continue
 
 
 def _leak_problem(leak: Leak, out: Path) -> Problem:
@@ -135,7 +165,11 @@ def _swap(staging: Path, out: Path) -> None:
         return
     old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
     os.rmdir(old)
-    os.rename(out, old)
+    try:
+        os.rename(out, old)
+    except FileNotFoundError:  # another build moved it away meanwhile
+        os.rename(staging, out)
+        return
     try:
         os.rename(staging, out)
     except BaseException:

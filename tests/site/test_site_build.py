@@ -263,3 +263,23 @@ def test_live_course_builds_cleanly(tmp_path: Path) -> None:
         load_course(live), tmp_path / "site", solutions=solutions if solutions.is_dir() else None
     )
     assert result.pages == len(load_course(live).items) + 1
+
+
+def test_ids_are_unique_and_references_resolve(fixture_site: Path) -> None:
+    for path in sorted(fixture_site.glob("*.html")):
+        text = path.read_text("utf-8")
+        ids = re.findall(r'\sid="([^"]+)"', text)
+        assert len(ids) == len(set(ids)), path.name
+        for reference in re.findall(r'\s(?:aria-labelledby|aria-describedby|for)="([^"]+)"', text):
+            assert all(part in ids for part in reference.split()), (path.name, reference)
+        for target in re.findall(r'data-copy-target="([^"]+)"', text):
+            assert target in ids, (path.name, target)
+        for anchor in re.findall(r'href="#([^"]+)"', text):
+            assert anchor in ids, (path.name, anchor)
+
+
+def test_unwritable_output_is_an_input_error(workspace: Workspace) -> None:
+    blocker = workspace.root / "not-a-folder"
+    blocker.write_text("a file where a folder should be", "utf-8")
+    with pytest.raises(InputError, match="cannot write the site"):
+        build_site(workspace.course(), blocker / "site", solutions=workspace.solutions)
