@@ -719,6 +719,11 @@ class Submission:
             raise Malformed("bad load reply")
         except Malformed:
             return self._end(worker, "sent a malformed reply", True)
+        except BaseException:
+            if self._workers.get(module) is not worker:
+                worker.finish(0)
+                worker.close_output()
+            raise
 
     def _end(self, worker: _Worker, reason: str, during_import: bool) -> Crashed:
         """Kill a misbehaving worker and report it as crashed."""
@@ -758,6 +763,11 @@ class Submission:
             worker.close_output()
             self._forget(worker)
             return Crashed(_describe_end(status), during_import=during_import, output=output)
+        except BaseException:  # e.g. KeyboardInterrupt: the reply would arrive out of step
+            worker.finish(0)
+            worker.close_output()
+            self._forget(worker)
+            raise
         if reply.get("seq") != worker.seq:
             raise Malformed("reply out of order")
         return reply
