@@ -107,7 +107,10 @@
       var link = card.querySelector("[data-next-link]");
       var title = card.querySelector("[data-next-title]");
       var meta = card.querySelector("[data-next-meta]");
+      var icon = link.querySelector(".kind-icon");
       if (next) {
+        var rowIcon = next.querySelector(".kind-icon");
+        if (icon && rowIcon) link.replaceChild(rowIcon.cloneNode(true), icon);
         link.setAttribute("href", next.getAttribute("data-item-href"));
         title.textContent = next.getAttribute("data-item-title");
         meta.textContent = next.getAttribute("data-item-meta");

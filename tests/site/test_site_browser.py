@@ -92,6 +92,7 @@ def test_progress_survives_a_reload_and_shows_on_the_index(site_page: Watched) -
     expect(page.locator("[data-progress-text]")).to_have_text("1 of 3 done")
     expect(page.locator("[data-next-title]")).to_have_text("ReLU, by hand")
     expect(page.locator("[data-next-link]")).to_have_attribute("href", "relu_demo.html")
+    expect(page.locator("[data-next-link] .kind-icon--code")).to_have_count(1)
 
     page = site_page.open("relu_demo.html")
     page.locator('label[for="done-relu_demo"]').click()
