@@ -103,7 +103,7 @@ def pass_mark_points(text: str | None, max_score: int) -> float:
         return max_score * float(text[:-1]) / 100
     points = float(text)
     if points > max_score:
-        raise CiError(f"pass mark {text}: only {max_score} points can be earned here")
+        raise CiError(f"pass mark {text}: there are only {max_score} points to earn here")
     return points
 
 

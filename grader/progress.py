@@ -22,7 +22,7 @@ from pathlib import Path
 from grader.engine import Grader, GradingError
 from grader.files import read_regular_file
 from grader.model import CodeExercise, Course, Quiz
-from grader.reporters.common import clean, next_item
+from grader.reporters.common import clean, diagnosis_sentence, next_item
 from grader.results import ItemResult, Status
 from grader.workspace import STATE_DIR, find_workspace
 
@@ -167,9 +167,10 @@ def next_hint(item: CodeExercise | Quiz, result: ItemResult, progress: ItemProgr
     again = f"Run `grade hint {item.id}` again for the next hint."
     if result.status is Status.PASSED:
         return Hint((f"{item.id} already has full marks: no hint needed.",), False)
+    diagnosis = [diagnosis_sentence(result.diagnosis)] if result.diagnosis else []
     if failing is not None and progress.check != failing[0]:
         progress.check = failing[0]
-        lines = [f"For the failing check '{failing[1]}': {failing[2]}"]
+        lines = [f"For the failing check '{failing[1]}': {failing[2]}", *diagnosis]
         if progress.shown < total:
             lines.append(again)
         return Hint(tuple(lines), True)
@@ -190,6 +191,7 @@ def next_hint(item: CodeExercise | Quiz, result: ItemResult, progress: ItemProgr
         lines += [f"{number}. {hint}" for number, hint in enumerate(hints, 1)]
     if failing is not None:
         lines.append(f"For the failing check '{failing[1]}': {failing[2]}")
+    lines += diagnosis
     lines.append(f"To start over: grade hint --reset {item.id}")
     return Hint(tuple(lines), False)
 

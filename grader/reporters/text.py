@@ -19,7 +19,7 @@ from grader.reporters.common import (
 from grader.results import ItemResult, Report, Status
 
 MIN_WIDTH = 30  # narrower widths are treated as this
-_ID_CAP = 24  # the id column never grows wider than this
+_ID_CAP = 32  # the id column never grows wider than this (ids are typed: never cut them)
 _MIN_TITLE = 16  # below this the title column is dropped
 _ROW = "  "
 _CHECK = " " * 4

@@ -1,0 +1,47 @@
+"""Fixtures for the command-line tests: real `grade` processes on real workspaces."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+_SUPPORT = Path(__file__).with_name("support.py")
+if "grade_cli_support" not in sys.modules:
+    _spec = importlib.util.spec_from_file_location("grade_cli_support", _SUPPORT)
+    assert _spec is not None and _spec.loader is not None
+    sys.modules["grade_cli_support"] = _module = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_module)
+
+from grade_cli_support import GOLDEN, MAKERS  # noqa: E402
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Callable[[str], Path]:
+    """Return a maker of fresh workspaces: 'stub', 'partial' or 'complete'."""
+
+    def make(kind: str, name: str = "ws") -> Path:
+        return MAKERS[kind](tmp_path / name)
+
+    return make
+
+
+@pytest.fixture
+def golden() -> Callable[[str, str], None]:
+    """Return a checker that compares text with golden/<name>; UPDATE_GOLDEN=1 rewrites it."""
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if os.environ.get("UPDATE_GOLDEN") == "1":
+            path.write_text(text, encoding="utf-8")
+            return
+        assert path.exists(), f"no golden file {name}: run UPDATE_GOLDEN=1 pytest tests/cli"
+        assert text == path.read_text(encoding="utf-8"), (
+            f"{name} changed: review it, then run UPDATE_GOLDEN=1 pytest tests/cli"
+        )
+
+    return check
