@@ -577,7 +577,7 @@ class Submission:
         except OSError as exc:
             raise SandboxError(f"could not create a temporary directory: {exc}") from exc
         self._workers: dict[str, _Worker] = {}
-        self._failed: dict[str, Unavailable] = {}
+        self._failed: dict[str, Outcome] = {}
         self._closed = False
         self._finalizer = weakref.finalize(
             self, _cleanup_submission, os.getpid(), self._workers, self._dir
@@ -701,6 +701,9 @@ class Submission:
                 worker, {"op": "load", "module": module}, float(self._limits.import_timeout), True
             )
             if not isinstance(reply, dict):
+                # An import that hangs or crashes does so again: remember it for this submission
+                # instead of paying the import timeout on every later call.
+                self._failed[module] = reply
                 return reply
             status = reply.get("status")
             if status == "ok":
