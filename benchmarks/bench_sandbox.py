@@ -1,10 +1,11 @@
 """Measure the sandbox: zygote ready time, worker spawn+import time, call round trip (medians).
 
-Run with ``python tests/sandbox/bench_sandbox.py``; this is a script, not a timed test.
+Run with ``python benchmarks/bench_sandbox.py``; this is a script, not a timed test.
 """
 
 from __future__ import annotations
 
+import resource
 import statistics
 import tempfile
 import time
@@ -90,6 +91,8 @@ def main() -> None:
                 "call round trip (100x100 float64):",
                 _median_ms(bench_calls(sandbox, folder, 500, (arr,))),
             )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of the trusted process: {peak:.0f} MiB (workers are capped separately)")
 
 
 if __name__ == "__main__":

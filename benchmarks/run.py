@@ -1,0 +1,33 @@
+"""Run every benchmark in turn: grading vs plain pytest, the sandbox, the site build.
+
+    python benchmarks/run.py
+
+Each prints its medians and peak memory; the exit status is non-zero if any target is missed.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+BENCHMARKS = ["bench_grade.py", "bench_sandbox.py", "bench_site.py"]
+
+
+def main() -> None:
+    """Run each benchmark script as its own process and report which missed a target."""
+    failed = []
+    for name in BENCHMARKS:
+        print(f"== {name}", flush=True)
+        if subprocess.run([sys.executable, str(HERE / name)], check=False).returncode != 0:
+            failed.append(name)
+        print(flush=True)
+    if failed:
+        print(f"targets missed in: {', '.join(failed)}")
+        sys.exit(1)
+    print("all targets met")
+
+
+if __name__ == "__main__":
+    main()
