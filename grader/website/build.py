@@ -132,7 +132,7 @@ def _write_site(course: Course, root: Path) -> tuple[int, int, int]:
     """Write every file of the site under `root`; return (pages, files, bytes)."""
     files = starter_files(course)
     archive = starter_zip(course, files)
-    renderer = SiteRenderer(course, len(archive))
+    renderer = SiteRenderer(course)
     pages: list[Page] = [renderer.index()]
     pages += [renderer.item(index) for index in range(len(course.items))]
     written: dict[str, bytes] = {MARKER: MARKER_TEXT.encode()}

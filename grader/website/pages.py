@@ -76,7 +76,7 @@ def quiz_payload(quiz: Quiz) -> dict[str, Any]:
 class SiteRenderer:
     """Render every page of one course; holds the shared Markdown renderer and lookups."""
 
-    def __init__(self, course: Course, starter_size: int) -> None:
+    def __init__(self, course: Course) -> None:
         self.course = course
         self.text = TextRenderer()
         self.lessons = {lesson.id: lesson for lesson in course.lessons}
@@ -101,7 +101,7 @@ class SiteRenderer:
                 "quiz_count": len(course.quizzes),
                 "points": course.max_score,
             },
-            "starter": {"href": f"downloads/{STARTER_NAME}", "size": _size(starter_size)},
+            "starter": {"href": f"downloads/{STARTER_NAME}"},
         }
 
     def _link(self, item: CodeExercise | Quiz) -> ItemLink:
@@ -208,9 +208,3 @@ class SiteRenderer:
                 ],
             }
         return Page(page_name(item), render("item.html", **context), dict(rendering.media))
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    return f"{size / 1024:.1f} KB"

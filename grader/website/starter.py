@@ -1,4 +1,4 @@
-"""The student's starter workspace: one stub per code exercise, answers.yaml and a README."""
+"""The starter workspace offered on the site: the files `grade init` writes, as a zip."""
 
 from __future__ import annotations
 
@@ -6,12 +6,12 @@ import io
 import re
 import zipfile
 
-from grader.model import CodeExercise, Course, Quiz
-from grader.problems import InputError
+from grader import workspace
+from grader.ci import CiError
+from grader.model import CodeExercise, Course
+from grader.problems import InputError, Problem
 from grader.website.sources import Origin, problem
 
-ANSWERS_FILE = "answers.yaml"
-README_FILE = "README.md"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -21,12 +21,19 @@ def slug(text: str) -> str:
 
 
 def starter_files(course: Course) -> dict[str, bytes]:
-    """Return the workspace files `grade init` writes, by name, in sorted order."""
-    files: dict[str, bytes] = {}
+    """Return the files `grade init` writes, by relative path, in sorted order.
+
+    The file set comes from grader.workspace (what `grade init` uses), so the site's zip and
+    a fresh workspace never drift apart; this adds file:line errors for a missing stub.
+    """
     for exercise in course.exercises:
-        files[exercise.file] = stub_bytes(exercise)
-    files[ANSWERS_FILE] = _answers(course).encode("utf-8")
-    files[README_FILE] = _readme(course).encode("utf-8")
+        stub_bytes(exercise)
+    try:
+        files = workspace.starter_files(course)
+    except CiError as error:
+        raise InputError(
+            Problem("GRADE_COURSE_URL/GRADE_COURSE_REF", None, None, f"{error}; fix the variable")
+        ) from None
     return dict(sorted(files.items()))
 
 
@@ -53,83 +60,28 @@ def stub_bytes(exercise: CodeExercise) -> bytes:
 
 
 def starter_zip(course: Course, files: dict[str, bytes] | None = None) -> bytes:
-    """Return a deterministic zip of the starter files inside one folder named after the course."""
+    """Return a deterministic zip of the starter files inside one folder named after the course.
+
+    Entries are sorted, folders get their own entries, and every date is 1980-01-01.
+    """
     files = starter_files(course) if files is None else files
-    folder = f"{slug(course.title)}/"
+    top = slug(course.title)
+    folders = {top}
+    for name in files:
+        parts = name.split("/")[:-1]
+        folders |= {"/".join([top, *parts[: n + 1]]) for n in range(len(parts))}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        entry = zipfile.ZipInfo(folder, date_time=_ZIP_TIME)
-        entry.create_system = 3
-        entry.external_attr = (0o40755 << 16) | 0x10
-        archive.writestr(entry, b"")
-        for name in sorted(files):
-            info = zipfile.ZipInfo(folder + name, date_time=_ZIP_TIME)
+        entries = [(f"{folder}/", None) for folder in folders]
+        entries += [(f"{top}/{name}", data) for name, data in files.items()]
+        for name, data in sorted(entries, key=lambda entry: entry[0]):
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             info.create_system = 3
-            info.external_attr = 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, files[name], compresslevel=9)
+            if data is None:
+                info.external_attr = (0o40755 << 16) | 0x10
+                archive.writestr(info, b"")
+            else:
+                info.external_attr = 0o100644 << 16
+                info.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(info, data, compresslevel=9)
     return buffer.getvalue()
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _describe(quiz: Quiz) -> str:
-    if quiz.kind == "numeric":
-        step = f"{quiz.tolerance:.{quiz.decimals}f}"
-        unit = f" in {quiz.unit}" if quiz.unit else ""
-        return f"a number{unit}, checked to the nearest {step}"
-    keys = ", ".join(choice.key for choice in quiz.choices)
-    return f"one letter: {keys}"
-
-
-def _answers(course: Course) -> str:
-    lines = [
-        f"# Your quiz answers for {_one_line(course.title)}.",
-        "# Write each answer after its colon and save; then run `grade check`",
-        "# (or `grade check <id>` for one quiz).",
-    ]
-    lessons = {lesson.id: lesson for lesson in course.lessons}
-    current = None
-    for quiz in course.quizzes:
-        if quiz.lesson != current:
-            current = quiz.lesson
-            lesson = lessons.get(quiz.lesson)
-            lines += ["", f"# --- {_one_line(lesson.title if lesson else quiz.lesson)} ---"]
-        lines += ["", f"# {_one_line(quiz.title)} ({_describe(quiz)})", f"{quiz.id}:"]
-    return "\n".join(lines) + "\n"
-
-
-def _readme(course: Course) -> str:
-    title = _one_line(course.title)
-    lines = [
-        f"# {title}: your workspace",
-        "",
-        "This folder is where you solve the course's exercises. Open the course site for the",
-        "lessons, then edit the files here and check your work with the `grade` command.",
-        "",
-        "## Files",
-        "",
-    ]
-    for exercise in course.exercises:
-        title = _one_line(exercise.title)
-        lines.append(f"- `{exercise.file}`: {title} (`grade check {exercise.id}`)")
-    if course.quizzes:
-        lines.append(f"- `{ANSWERS_FILE}`: your answers to the {len(course.quizzes)} quizzes")
-    lines += [
-        "",
-        "## Checking your work",
-        "",
-        "Run these commands in this folder:",
-        "",
-        "```",
-        "grade check              # everything",
-        "grade check <id>         # one exercise or quiz, e.g. the id shown on its page",
-        "```",
-        "",
-        "Each exercise stub raises `NotImplementedError` until you replace that line with your",
-        "code. Hidden checks test more cases than the examples, so test edge cases yourself.",
-        "",
-    ]
-    return "\n".join(lines)

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from conftest import FIXTURE_COURSE, FIXTURE_SOLUTIONS, REPO, Workspace, tree_bytes
 
+from grader import workspace
 from grader.course import load_course
 from grader.problems import InputError
 from grader.website import SiteBuild, build_site, starter_files
@@ -224,32 +225,34 @@ def test_exercise_page_shows_checks_command_and_download(fixture_site: Path) -> 
     assert "<math" in page and "\\" not in re.sub(r"<pre.*?</pre>", "", page, flags=re.S)
 
 
-def test_starter_files_match_grade_init_layout() -> None:
+def test_starter_files_are_what_grade_init_writes(tmp_path: Path) -> None:
     course = load_course(FIXTURE_COURSE)
     files = starter_files(course)
-    assert list(files) == sorted(files) == ["README.md", "answers.yaml", "relu_demo.py"]
+    assert list(files) == sorted(files)
+    assert files == dict(sorted(workspace.starter_files(course).items()))
+    assert {"README.md", "answers.yaml", "relu_demo.py"} <= set(files)
     assert files["relu_demo.py"] == (FIXTURE_COURSE / "relu_demo" / "stub.py").read_bytes()
     answers = files["answers.yaml"].decode("utf-8")
     assert yaml.safe_load(answers) == {"double_it": None, "pick_range": None}
-    assert "# Double a weighted sum (a number, checked to the nearest 0.01)" in answers
-    assert "# Where ReLU lives (one letter: a, b, c)" in answers
-    assert "grade check" in files["README.md"].decode("utf-8")
+    assert "# Double a weighted sum (" in answers and "# Where ReLU lives (" in answers
+    written = workspace.init_workspace(course, tmp_path / "ws")
+    on_disk = {path.relative_to(tmp_path / "ws").as_posix(): path.read_bytes() for path in written}
+    assert on_disk == files
 
 
 def test_starter_zip_is_deterministic_and_complete(fixture_site: Path, tmp_path: Path) -> None:
     data = (fixture_site / "downloads" / "starter-workspace.zip").read_bytes()
     build_site(load_course(FIXTURE_COURSE), tmp_path / "again", solutions=FIXTURE_SOLUTIONS)
     assert (tmp_path / "again" / "downloads" / "starter-workspace.zip").read_bytes() == data
+    files = starter_files(load_course(FIXTURE_COURSE))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
-        assert names == [
-            "fixture-course/",
-            "fixture-course/README.md",
-            "fixture-course/answers.yaml",
-            "fixture-course/relu_demo.py",
-        ]
+        assert names == sorted(names)
+        assert names[0] == "fixture-course/"
+        assert [n for n in names if not n.endswith("/")] == sorted(
+            f"fixture-course/{name}" for name in files
+        )
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
-        files = starter_files(load_course(FIXTURE_COURSE))
         for name, content in files.items():
             assert archive.read(f"fixture-course/{name}") == content
 
