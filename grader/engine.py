@@ -235,9 +235,9 @@ class _Plugin:
             self.handle = None
             if handle is not None:
                 handle.close()
-        quiz_ids = tuple(item for item in self.items if isinstance(item, Quiz))
-        notes = tuple(unknown_ids(answers, quiz_ids)) if quiz_ids else ()
-        graded = files + ([ANSWERS_FILE] if quiz_ids else [])
+        graded_quizzes = any(isinstance(item, Quiz) for item in self.items)
+        notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
+        graded = files + ([ANSWERS_FILE] if graded_quizzes else [])
         report = Report(
             course_title=course.title,
             course_version=course.version,
