@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -19,11 +20,18 @@ if "grade_cli_support" not in sys.modules:
 from grade_cli_support import MAKERS  # noqa: E402
 
 
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Make each kind of workspace once per session, with the real `grade init`."""
+    root = tmp_path_factory.mktemp("templates")
+    return {kind: make(root / kind) for kind, make in MAKERS.items()}
+
+
 @pytest.fixture
-def workspace(tmp_path: Path) -> Callable[[str], Path]:
-    """Return a maker of fresh workspaces: 'stub', 'partial' or 'complete'."""
+def workspace(tmp_path: Path, templates: dict[str, Path]) -> Callable[..., Path]:
+    """Return a maker of fresh copies of a 'stub', 'partial' or 'complete' workspace."""
 
     def make(kind: str, name: str = "ws") -> Path:
-        return MAKERS[kind](tmp_path / name)
+        return Path(shutil.copytree(templates[kind], tmp_path / name, symlinks=True))
 
     return make
