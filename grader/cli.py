@@ -437,6 +437,43 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     click.echo(f"answer:\n  salt: {salt}\n  sha256: {make_digest(salt, quiz.id, canonical)}")
 
 
+@cli.command("build-site")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("site/_build"),
+    show_default=True,
+    help="Where to write the site.",
+)
+@click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The course folder (default: the installed course).",
+)
+def build_site_command(out: Path, course_dir: Path | None) -> None:
+    """Build the static course site; it works offline, opened from disk.
+
+    \b
+    Example:
+      grade build-site --out public
+    """
+    from grader.problems import InputError
+    from grader.website import build_site
+
+    course = _course(course_dir)
+    try:
+        result = build_site(course, out)
+    except InputError as error:
+        raise UsageProblem(
+            f"the site was not built; the previous one is unchanged:\n{error}"
+        ) from None
+    click.echo(
+        f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
+        f" {result.out / 'index.html'}"
+    )
+
+
 def main() -> None:
     """Run the command line; never end in a traceback."""
     try:

@@ -10,9 +10,9 @@ def neuron(inputs, weights, bias, activation="relu"):
     activation: "relu" (default), "sigmoid", "tanh" or "linear"; any other name must
     raise ValueError. Sigmoid and tanh must stay finite for z = +-1000.
 
-    Example (the tumour-cell neuron, z = 0.39):
-        neuron([0.8, 0.7, 0.9], [0.5, 0.3, 0.2], -0.4, activation="sigmoid")  ->  about 0.596
-        neuron([2, 3], [0.5, 0.3], -0.4)                                        ->  1.5
+    Examples:
+        neuron([1.0, 2.0], [0.5, -0.25], 0.3, activation="sigmoid")  ->  about 0.574  (z = 0.3)
+        neuron([1, 2], [0.5, 0.3], -0.4)                              ->  0.7
 
     Do not modify the arguments.
     """

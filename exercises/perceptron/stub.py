@@ -11,7 +11,7 @@ def perceptron(inputs, weights, bias, threshold=0):
     z exactly equal to the threshold gives 0. Do not modify the arguments.
 
     Example (the AND perceptron):
-        perceptron([1, 1], [0.5, 0.5], -0.75)  ->  1     (z = 0.25)
+        perceptron([1, 1], [0.5, 0.5], -0.75)  ->  1
         perceptron([0, 1], [0.5, 0.5], -0.75)  ->  0     (z = -0.25)
     """
     # TODO: compute z and compare it with the threshold

@@ -8,7 +8,7 @@ def sigmoid(x):
 
     Examples:
         sigmoid(0.0)   ->  0.5
-        sigmoid(-1.0)  ->  about 0.269
+        sigmoid(2.0)  ->  about 0.881
         sigmoid(np.array([-1000.0, 1000.0]))  ->  array([0., 1.])
 
     Arrays keep their shape. Inputs as large as +-1000 must give 0 and 1, not nan,

@@ -10,7 +10,7 @@ def softmax(x):
     It must stay finite for logits such as [1000, 1001, 1002].
 
     Example:
-        softmax(np.array([2.0, 1.0, 0.5]))  ->  about array([0.629, 0.231, 0.140])
+        softmax(np.array([1.0, 1.0, 1.0]))  ->  array([0.333..., 0.333..., 0.333...])
 
     Do not modify x.
     """
