@@ -164,8 +164,11 @@ def check(
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(FORMATS["markdown"](report))
+        try:
+            with open(summary, "a", encoding="utf-8") as handle:
+                handle.write(FORMATS["markdown"](report))
+        except OSError as error:
+            click.echo(f"grade: cannot append to $GITHUB_STEP_SUMMARY: {error.strerror}", err=True)
     if pass_mark is not None:
         verdict = "reached" if report.score >= needed else "not reached"
         click.echo(f"Pass mark {needed:g} / {report.max_score} points: {verdict}.", err=True)

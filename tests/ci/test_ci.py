@@ -358,3 +358,39 @@ def test_simulated_gitlab_run(workspace: Workspace, tmp_path: Path) -> None:
     assert int(suites.get("failures")) > 0
     for path in job["artifacts"]["paths"]:
         assert (project / path).exists()
+
+
+@pytest.mark.xfail(
+    reason="needs branch reporters-provenance (JUnit/Markdown/Gradescope record versions and"
+    " file hashes); drop this marker once it is merged",
+    strict=False,
+)
+def test_every_ci_format_records_what_was_graded(workspace: Workspace, tmp_path: Path) -> None:
+    folder = workspace("partial")
+    out = tmp_path / "out"
+    out.mkdir()
+    grade(
+        "check",
+        "sigmoid",
+        "relu_output",
+        "--junit",
+        str(out / "junit.xml"),
+        "--markdown",
+        str(out / "summary.md"),
+        "--gradescope",
+        str(out / "results.json"),
+        cwd=folder,
+    )
+    version = load_course().version
+    sigmoid = hashlib.sha256((folder / "sigmoid.py").read_bytes()).hexdigest()
+    suites = ET.parse(out / "junit.xml").getroot()
+    properties = {p.get("name"): p.get("value") for p in suites.findall("properties/property")}
+    assert properties == {"grader_version": __version__, "course_version": version}
+    suite = next(s for s in suites.findall("testsuite") if s.get("name") == "sigmoid")
+    suite_properties = {p.get("name"): p.get("value") for p in suite.findall("properties/property")}
+    assert suite_properties["file_sha256"] == sigmoid
+    markdown = (out / "summary.md").read_text()
+    assert f"Graded by grader {__version__}, course version {version}." in markdown
+    assert f"{sigmoid}  sigmoid.py" in markdown
+    extra = json.loads((out / "results.json").read_text())["extra_data"]
+    assert extra["grader_version"] == __version__ and extra["course_version"] == version
