@@ -81,23 +81,6 @@ def answer(folder: Path, answers: Mapping[str, str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def keep_answers(folder: Path, ids: Iterable[str]) -> None:
-    """Drop the answers.yaml lines of quizzes not in `ids` (comments stay).
-
-    `grade check ID...` flags every other quiz id in answers.yaml as unknown (an engine bug,
-    see test_a_subset_does_not_flag_the_other_quiz_ids); golden files of a subset must not
-    churn when the course gains quizzes.
-    """
-    wanted = set(ids)
-    path = folder / "answers.yaml"
-    lines = [
-        line
-        for line in path.read_text(encoding="utf-8").splitlines()
-        if not line or line.startswith("#") or line.split(":", 1)[0] in wanted
-    ]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
 def make_partial(folder: Path) -> Path:
     """Return a workspace with one reference, one known-wrong file and two quiz answers."""
     init_workspace(folder)
