@@ -250,7 +250,8 @@ def init(directory: Path, course_url: str | None, course_ref: str | None, pass_m
         raise UsageProblem(
             f"cannot create the workspace in {directory}: {error.strerror}"
         ) from None
-    click.echo(f"Created {len(written)} files in {directory}. Next: cd {directory} && grade")
+    click.echo(f"Created {len(written)} files in {directory}.")
+    click.echo(f"Next: cd {directory} && grade list   (the course, and what to do first)")
     if source.is_placeholder:
         click.echo(
             f"Note: {WORKFLOW_PATH} does not know where the course lives yet; before"

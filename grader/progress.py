@@ -159,6 +159,17 @@ def check_hint(item: CodeExercise | Quiz, result: ItemResult) -> tuple[str, str,
     return check.test, failure.name or check.name, check.hint.strip()
 
 
+def load_problem(result: ItemResult) -> str:
+    """Return the one message every check failed with when the file itself cannot load, or ""."""
+    if result.kind != "code" or not result.tests:
+        return ""
+    statuses = {test.status for test in result.tests}
+    messages = {test.message.strip() for test in result.tests}
+    if len(messages) == 1 and statuses <= {Status.ERROR, Status.TIMEOUT}:
+        return clean(messages.pop())
+    return ""
+
+
 def next_hint(item: CodeExercise | Quiz, result: ItemResult, progress: ItemProgress) -> Hint:
     """Pick the next hint for an item given its fresh result; update `progress` in place."""
     hints = [hint.strip() for hint in item.hints if hint.strip()]
@@ -167,6 +178,15 @@ def next_hint(item: CodeExercise | Quiz, result: ItemResult, progress: ItemProgr
     again = f"Run `grade hint {item.id}` again for the next hint."
     if result.status is Status.PASSED:
         return Hint((f"{item.id} already has full marks: no hint needed.",), False)
+    broken = load_problem(result)
+    if broken:
+        return Hint(
+            (
+                f"First make {result.file} load: {broken}",
+                f"The hints are about the checks, which cannot run yet. Then: grade hint {item.id}",
+            ),
+            False,
+        )
     diagnosis = [diagnosis_sentence(result.diagnosis)] if result.diagnosis else []
     if failing is not None and progress.check != failing[0]:
         progress.check = failing[0]

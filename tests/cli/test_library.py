@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -153,6 +154,22 @@ def test_not_started_and_passed_items(course: Course) -> None:
     done = next_hint(course.item("relu"), _result(course, "relu", Status.PASSED), progress)
     assert done.lines == ("relu already has full marks: no hint needed.",)
     assert not done.advanced and progress.shown == 1
+
+
+def test_a_file_that_cannot_load_comes_before_any_hint(course: Course) -> None:
+    relu = course.item("relu")
+    broken = replace(
+        _result(course, "relu", Status.ERROR),
+        file="relu.py",
+        tests=tuple(
+            replace(test, message="relu.py line 1: SyntaxError: expected ':'")
+            for test in _result(course, "relu", Status.ERROR).tests
+        ),
+    )
+    progress = ItemProgress()
+    hint = next_hint(relu, broken, progress)
+    assert hint.lines[0] == "First make relu.py load: relu.py line 1: SyntaxError: expected ':'"
+    assert not hint.advanced and progress == ItemProgress()
 
 
 def test_quizzes_get_their_hints_one_by_one(course: Course) -> None:
