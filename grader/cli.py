@@ -33,13 +33,26 @@ def _course(course_dir: Path | None = None):
         raise UsageProblem(f"the course has problems:\n{error}") from None
 
 
-@click.group(invoke_without_command=True, epilog=EXIT_CODES)
+_ORDER = ["init", "list", "check", "hint", "watch", "ci", "validate", "digest", "build-site"]
+
+
+class _Commands(click.Group):
+    """List the commands in the order a student meets them, not alphabetically."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        known = [name for name in _ORDER if name in self.commands]
+        return known + sorted(set(self.commands) - set(known))
+
+
+@click.group(cls=_Commands, invoke_without_command=True, epilog=EXIT_CODES)
 @click.version_option(__version__, prog_name="grade")
 @click.pass_context
 def cli(context: click.Context) -> None:
     """Grade your neural-network exercises and quizzes.
 
     Run `grade` in your workspace to grade everything; `grade init DIR` makes one.
+    Then `grade list` shows what to do next, `grade hint ID` helps when you are stuck,
+    and `grade watch` re-grades each file as you save it.
 
     \b
     Example:
@@ -62,7 +75,7 @@ def _write_reports(report, outputs: dict[str, str | None]) -> None:
             raise UsageProblem(f"cannot write {target}: {error.strerror}") from None
 
 
-@cli.command()
+@cli.command(short_help="Grade everything, or only the exercises and quizzes given.")
 @click.argument("ids", nargs=-1)
 @click.option(
     "--workspace",
@@ -222,7 +235,7 @@ _WORKSPACE_OPTION = click.option(
 )
 
 
-@cli.command()
+@cli.command(short_help="Create a workspace: starter files, answers.yaml, a CI workflow.")
 @click.argument("directory", type=click.Path(path_type=Path))
 @_ci_options
 def init(directory: Path, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
@@ -260,7 +273,7 @@ def init(directory: Path, course_url: str | None, course_ref: str | None, pass_m
         )
 
 
-@cli.command("list")
+@cli.command("list", short_help="The course by lesson, each item's status, and what is next.")
 @_WORKSPACE_OPTION
 def list_items(workspace: Path) -> None:
     """Show the course in order, lesson by lesson, with each item's status and what is next.
@@ -287,7 +300,7 @@ def list_items(workspace: Path) -> None:
     click.echo(text, nl=False)
 
 
-@cli.command()
+@cli.command(short_help="The next hint for an exercise or quiz.")
 @click.argument("item_id", metavar="[ID]", required=False)
 @click.option("--reset", is_flag=True, help="Forget which hints were shown for ID first.")
 @_WORKSPACE_OPTION
@@ -316,7 +329,7 @@ def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
     click.echo(answer.render(output_width(sys.stdout)), nl=False)
 
 
-@cli.command()
+@cli.command(short_help="Re-grade each exercise as you save it.")
 @click.argument("ids", nargs=-1)
 @_WORKSPACE_OPTION
 @click.option("--interval", type=click.FloatRange(0.01, 60), default=0.5, hidden=True)
@@ -350,7 +363,7 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
         raise UsageProblem(str(error)) from None
 
 
-@cli.command()
+@cli.command(short_help="Print a GitHub Actions or GitLab CI file that grades every push.")
 @click.argument("kind", type=click.Choice(["github", "gitlab"]), default="github")
 @_ci_options
 def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
