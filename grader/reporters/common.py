@@ -39,6 +39,12 @@ def headline(report: Report) -> str:
     return f"{clean(report.course_title)}: {report.score} / {plural(report.max_score, 'point')}"
 
 
+def provenance(report: Report) -> str:
+    """Say what graded this: 'Graded by grader 0.1.0, course version 2026.11.'"""
+    course = clean(report.course_version) or "unversioned"
+    return f"Graded by grader {clean(report.grader_version)}, course version {course}."
+
+
 def check_count_sentence(report: Report) -> str:
     """Say how many checks passed without hiding the hidden ones."""
     total, passed, hidden = report.check_count, report.passed_count, report.hidden_count

@@ -17,6 +17,7 @@ from grader.reporters.common import (
     fraction,
     headline,
     next_steps,
+    provenance,
 )
 from grader.results import ItemResult, Report, Status, TestResult
 
@@ -41,6 +42,11 @@ def render_gradescope(report: Report, *, hidden_visibility: Visibility = "visibl
         "test_name_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
+        "extra_data": {
+            "grader_version": report.grader_version,
+            "course_version": clean(report.course_version),
+            "files": [{"name": clean(file.name), "sha256": file.sha256} for file in report.files],
+        },
         "tests": tests,
     }
     return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
@@ -54,7 +60,7 @@ def _summary(report: Report) -> str:
     for item in report.items:
         score = fraction(item.score, item.max_score)
         lines.append(f"{item.id:<{width}}  {score:>5}  {item.status}")
-    return "\n".join([*lines, "", *next_steps(report)])
+    return "\n".join([*lines, "", *next_steps(report), "", provenance(report)])
 
 
 def _checks(item: ItemResult) -> tuple[TestResult, ...]:

@@ -26,15 +26,24 @@ def render_junit(report: Report) -> str:
     tests = [test for item in report.items for test in item.tests]
     root = ET.Element("testsuites", _counts(report.course_title, tests))
     course = _NOT_NAME.sub("_", clean(report.course_title)).strip("_").lower() or "course"
+    versions = {
+        "grader_version": report.grader_version,
+        "course_version": report.course_version,
+    }
+    _properties(root, **versions)
+    hashes = {file.name: file.sha256 or "missing" for file in report.files}
     for item in report.items:
-        root.append(_suite(item, course))
+        root.append(_suite(item, course, versions, hashes))
     ET.indent(root)
     body = ET.tostring(root, encoding="unicode")
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'
 
 
-def _suite(item: ItemResult, course: str) -> ET.Element:
+def _suite(
+    item: ItemResult, course: str, versions: dict[str, str], hashes: dict[str, str]
+) -> ET.Element:
     suite = ET.Element("testsuite", _counts(item.id, item.tests))
+    graded = {"file": item.file, "file_sha256": hashes[item.file]} if item.file in hashes else {}
     _properties(
         suite,
         points=item.score,
@@ -42,6 +51,8 @@ def _suite(item: ItemResult, course: str) -> ET.Element:
         title=item.title,
         kind=item.kind,
         status=str(item.status),
+        **versions,
+        **graded,
     )
     for test, name in zip(item.tests, unique_names(item), strict=True):
         case = ET.SubElement(

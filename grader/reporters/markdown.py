@@ -13,6 +13,7 @@ from grader.reporters.common import (
     message_lines,
     next_steps,
     output_lines,
+    provenance,
     shown_frames,
 )
 from grader.results import ItemResult, Report, Status
@@ -43,6 +44,7 @@ def render_markdown(report: Report) -> str:
             lines += _details(item)
     for step in next_steps(report):
         lines += [inline(step), ""]
+    lines += _provenance(report)
     return "\n".join(lines)
 
 
@@ -61,6 +63,18 @@ def fenced(text: str, info: str = "text") -> list[str]:
 
 def _status(status: Status) -> str:
     return f"{STATUS_EMOJI[status]} {status}"
+
+
+def _provenance(report: Report) -> list[str]:
+    """Say what graded this and list the graded files as `sha256sum -c` reads them."""
+    lines = [inline(provenance(report)), ""]
+    hashed = [f"{file.sha256}  {clean(file.name)}" for file in report.files if file.sha256]
+    if hashed:
+        lines += ["SHA-256 of each graded file:", "", *fenced("\n".join(hashed)), ""]
+    missing = [inline(file.name) for file in report.files if not file.sha256]
+    if missing:
+        lines += [f"Not found or not readable: {', '.join(missing)}", ""]
+    return lines
 
 
 def _table(report: Report) -> list[str]:

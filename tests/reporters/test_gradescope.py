@@ -116,3 +116,15 @@ def test_summary_output_is_the_honest_headline() -> None:
     output = _results(PARTIAL)["output"]
     assert output.startswith("Neurons from Scratch: 4 / 16 points\n4 of 15 checks passed")
     assert "sigmoid" in output and "Next: fix relu_output" in output
+
+
+def test_extra_data_names_the_grader_the_course_and_the_files() -> None:
+    results = _results(PARTIAL)
+    assert results["extra_data"] == {
+        "grader_version": PARTIAL.grader_version,
+        "course_version": "2026.11",
+        "files": [{"name": file.name, "sha256": file.sha256} for file in PARTIAL.files],
+    }
+    assert results["output"].endswith(
+        f"Graded by grader {PARTIAL.grader_version}, course version 2026.11."
+    )

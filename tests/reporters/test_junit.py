@@ -109,3 +109,18 @@ def test_characters_illegal_in_xml_are_removed() -> None:
     assert not ILLEGAL.search(text)
     root = ET.fromstring(text.encode("utf-8"))
     assert root.find(".//failure").get("message").endswith("end")
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_versions_and_file_hashes_are_recorded(sample: str) -> None:
+    report = SAMPLES[sample]
+    root = ET.fromstring(render_junit(report))
+    versions = {"grader_version": report.grader_version, "course_version": "2026.11"}
+    assert _properties(root) == versions
+    hashes = {file.name: file.sha256 or "missing" for file in report.files}
+    for suite, item in zip(root.findall("testsuite"), report.items, strict=True):
+        properties = _properties(suite)
+        assert {key: properties[key] for key in versions} == versions
+        if item.file in hashes:
+            assert properties["file"] == item.file
+            assert properties["file_sha256"] == hashes[item.file]

@@ -64,7 +64,20 @@ def test_details_for_each_failing_item_only() -> None:
         "dense&#95;layer",
     ]
     assert any("Looks like: sigmoid uses exp(x) instead of exp(-x)" in line for line in outside)
-    assert ["dense_layer.py:12  return activate(weights @ inputs + bias)"] == blocks[-2][:1]
+    frames = next(block for block in blocks if block[0].startswith("dense_layer.py:12"))
+    assert frames[0] == "dense_layer.py:12  return activate(weights @ inputs + bias)"
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_names_the_grader_the_course_and_every_graded_file(sample: str) -> None:
+    report = SAMPLES[sample]
+    outside, blocks = _split(render_markdown(report))
+    assert f"Graded by grader {report.grader_version}, course version 2026.11." in outside
+    hashed = [f"{file.sha256}  {file.name}" for file in report.files if file.sha256]
+    assert blocks[-1] == hashed, "the last block is what `sha256sum -c` reads"
+    missing = [file.name for file in report.files if not file.sha256]
+    if missing:
+        assert any(line.startswith("Not found or not readable: ") for line in outside)
 
 
 @pytest.mark.parametrize("sample", SAMPLES)
