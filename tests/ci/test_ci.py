@@ -360,11 +360,6 @@ def test_simulated_gitlab_run(workspace: Workspace, tmp_path: Path) -> None:
         assert (project / path).exists()
 
 
-@pytest.mark.xfail(
-    reason="needs branch reporters-provenance (JUnit/Markdown/Gradescope record versions and"
-    " file hashes); drop this marker once it is merged",
-    strict=False,
-)
 def test_every_ci_format_records_what_was_graded(workspace: Workspace, tmp_path: Path) -> None:
     folder = workspace("partial")
     out = tmp_path / "out"
