@@ -15,7 +15,7 @@ import numpy as np
 
 from grader.model import Check, CodeExercise
 from grader.outcomes import Crashed, Frame, Opaque, Outcome, Raised, Returned, TimedOut, Unavailable
-from grader.text import show, show_call, show_number, show_typed
+from grader.text import sanitize, show, show_call, show_number, show_typed
 
 
 class Backend(Protocol):
@@ -217,7 +217,13 @@ class Student:
     ) -> float:
         """Check that the call returns a real number within `tol` of `expected`."""
         call = show_call(function, args, kwargs)
-        got = self.scalar(self.call(function, *args, **kwargs), call, hint)
+        return self.judge_close(self.call(function, *args, **kwargs), call, expected, tol, hint)
+
+    def judge_close(
+        self, got: Any, call: str, expected: float, tol: float | None, hint: str | None = None
+    ) -> float:
+        """Check that a value already returned by `call` is a real number close to `expected`."""
+        got = self.scalar(got, call, hint)
         tol = self.tolerance if tol is None else tol
         if not _close(got, expected, tol):
             self.fail(call, show_number(got, expected), _expected_number(expected, tol), hint)
@@ -256,8 +262,14 @@ class Student:
     ) -> np.ndarray:
         """Check that the call returns an array of the expected shape, close element-wise."""
         call = show_call(function, args, kwargs)
+        return self.judge_array(self.call(function, *args, **kwargs), call, expected, tol, hint)
+
+    def judge_array(
+        self, got: Any, call: str, expected: Any, tol: float | None, hint: str | None = None
+    ) -> np.ndarray:
+        """Check that a value already returned by `call` is an array close to `expected`."""
         expected = np.asarray(expected)
-        got = self.as_array(self.call(function, *args, **kwargs), call, expected.shape, hint)
+        got = self.as_array(got, call, expected.shape, hint)
         tol = self.tolerance if tol is None else tol
         bad = ~_close_array(got, expected, tol)
         if bad.any():
@@ -282,6 +294,29 @@ class Student:
         if got != expected:
             self.fail(call, show(got), show(expected), hint)
         return got
+
+    def expect_silent(
+        self,
+        function: str,
+        *args: Any,
+        expected: Any,
+        tol: float | None = None,
+        hint: str | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Check that the call returns `expected` (a number or an array) and prints no warning."""
+        call = show_call(function, args, kwargs)
+        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
+        returned = self._unwrap(outcome, call, hint)
+        warning = next(
+            (line.strip() for line in returned.output.splitlines() if "Warning:" in line), None
+        )
+        if warning is not None:
+            message = f"{call} printed a warning: {sanitize(warning)[:160]}"
+            raise CheckFailed(self._with_hint(message, hint), output=returned.output)
+        if isinstance(expected, np.ndarray):
+            return self.judge_array(returned.value, call, expected, tol, hint)
+        return self.judge_close(returned.value, call, expected, tol, hint)
 
     def expect_unchanged(self, function: str, *args: Any, hint: str | None = None) -> None:
         """Check that the call leaves its arguments as they were."""

@@ -27,6 +27,11 @@ def test_extremes_without_overflow(student: Student) -> None:
     student.expect_close("sigmoid", 1000.0, expected=1.0)
 
 
+def test_no_overflow_warning(student: Student) -> None:
+    student.expect_silent("sigmoid", np.array([-1000.0, 1000.0]), expected=np.array([0.0, 1.0]))
+    student.expect_silent("sigmoid", -1000.0, expected=0.0)
+
+
 def test_properties(student: Student) -> None:
     x = np.sort(np.random.default_rng(2026).uniform(-30, 30, size=500))
     y = student.expect_array("sigmoid", x, expected=1 / (1 + np.exp(-x)))

@@ -568,7 +568,11 @@ class Worker:
     def load(self, stem: str) -> dict:
         """Import the student module ``stem`` from the submission directory."""
         import importlib.util
+        import warnings
 
+        # Every warning is printed every time (not once per place), so a check can see
+        # whether a particular call warned, whatever ran before it.
+        warnings.simplefilter("always")
         self.module_file = stem + ".py"
         path = os.path.join(self.directory or "", self.module_file)
         try:

@@ -250,6 +250,7 @@ class _Worker:
         self.truncated = False
         self.seq = 0
         self.done = False
+        self.directory = ""  # the submission's private copy, hidden from printed output
 
     def read_output(self, cap: int) -> str:
         """Return what the worker printed since the last read (at most ``cap`` bytes in all)."""
@@ -261,6 +262,8 @@ class _Worker:
             return ""
         self.out_pos += len(data)
         text = data.decode("utf-8", errors="replace")
+        if self.directory:  # "/tmp/grader-sandbox-x/sigmoid.py:5: ..." reads "sigmoid.py:5: ..."
+            text = text.replace(self.directory.rstrip("/") + "/", "")
         if self.out_pos >= cap and not self.truncated:
             self.truncated = True
             text += f"\n[output truncated: the limit is {cap} bytes]"
@@ -557,6 +560,7 @@ class Sandbox:
             raise SandboxError(f"a sandbox worker did not start ({why})") from exc
         if directory is None:
             worker.finish(0)
+        worker.directory = directory or ""
         return worker
 
 

@@ -37,7 +37,7 @@ def test_list_groups_by_lesson_and_marks_the_next_item(workspace: Workspace) -> 
     assert len(upcoming) == 1 and " tumour_probability " in upcoming[0]
     assert "not started" in upcoming[0] and " quiz " in upcoming[0]
     sigmoid = next(line for line in lines if line.split()[:1] == ["sigmoid"])
-    assert sigmoid.split()[-2:] == ["1/5", "failed"]
+    assert sigmoid.split()[-2:] == ["1/6", "failed"]
     assert "Next: answer tumour_probability in answers.yaml" in done.stdout
     assert max(map(len, lines)) <= 80
     assert tree(folder) == before, "grade list must not write into the workspace"
@@ -62,7 +62,7 @@ def test_hint_sequence_starts_with_the_failing_check(workspace: Workspace) -> No
     folder = workspace("partial")
     before = tree(folder)
     first = _hint(folder, "sigmoid")
-    assert first.startswith("sigmoid: The sigmoid function (1/5 points, failed)")
+    assert first.startswith("sigmoid: The sigmoid function (1/6 points, failed)")
     assert (
         "For the failing check 'sigmoid(-1) matches the lesson's worked example':"
         " Check the sign inside exp(); sigmoid(-1) should be below one half." in first
@@ -156,16 +156,16 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
     try:
         lines = _Lines(process.stdout)
         first = lines.wait_for("press Ctrl-C to stop.")
-        assert "Score: 2 / 7 points" in first and "sigmoid(-1) matches" in first
+        assert "Score: 2 / 8 points" in first and "sigmoid(-1) matches" in first
         assert "\x1b" not in first, "no colour and no screen clearing on a pipe"
         time.sleep(0.3)
         shutil.copyfile(SOLUTIONS / "sigmoid.py", folder / "sigmoid.py")
         redraw = lines.wait_for("press Ctrl-C to stop.")
         assert "sigmoid.py changed" in redraw
         row = next(line for line in redraw.splitlines() if line.startswith("  sigmoid "))
-        assert row.split()[-2:] == ["5/5", "passed"]
+        assert row.split()[-2:] == ["6/6", "passed"]
         assert "relu_output" not in redraw, "only the re-graded exercise is redrawn"
-        assert "Total: 6 / 7 points. Next: sigmoid_minus_one (failed)." in redraw
+        assert "Total: 7 / 8 points. Next: sigmoid_minus_one (failed)." in redraw
         answers = (
             (folder / "answers.yaml")
             .read_text()
@@ -175,7 +175,7 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
         quiz = lines.wait_for("press Ctrl-C to stop.")
         assert "answers.yaml changed" in quiz and "sigmoid_minus_one" in quiz
         assert "relu_output" not in quiz, "only quizzes whose result changed are redrawn"
-        assert "Total: 7 / 7 points. Everything passes." in quiz
+        assert "Total: 8 / 8 points. Everything passes." in quiz
         process.send_signal(signal.SIGINT)
         lines.wait_for("Stopped watching.")
         assert process.wait(timeout=30) == 0

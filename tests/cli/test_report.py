@@ -45,8 +45,8 @@ def test_text_report_golden(kind: str, workspace: Workspace, golden) -> None:
     assert max(map(len, done.stdout.splitlines())) <= 80
     golden(f"{kind}.txt", mask(done.stdout, [folder]))
     honest = {
-        "stub": "0 of 18 checks passed (7 of them hidden).",
-        "partial": "8 of 18 checks passed (7 of them hidden).",
+        "stub": "0 of 19 checks passed (7 of them hidden).",
+        "partial": "8 of 19 checks passed (7 of them hidden).",
         "complete": "Full marks: every check passed, including 7 hidden ones.",
     }
     assert honest[kind] in done.stdout.splitlines()
@@ -179,7 +179,7 @@ def test_check_grades_only_the_ids_given(workspace: Workspace) -> None:
     assert done.returncode == 0
     table = done.stdout.split("\n  Item ", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
     assert [row.split()[0] for row in table] == ["relu_output", "sigmoid"]
-    assert "Score: 6 / 6 points" in done.stdout
+    assert "Score: 7 / 7 points" in done.stdout
     unknown = grade("check", "sigmoid", "no_such_item", cwd=folder)
     assert unknown.returncode == 2
     assert "no_such_item" in unknown.stderr and "grade list" in unknown.stderr
@@ -219,12 +219,12 @@ def test_every_format_in_one_run_and_the_step_summary(workspace: Workspace) -> N
 
 def test_pass_mark(workspace: Workspace) -> None:
     folder = workspace("partial")
-    lenient = grade("check", *SUBSET, "--pass-mark", "45%", cwd=folder)
-    assert lenient.returncode == 0, "9 of 20 points reaches 45%"
-    assert "Pass mark 9 / 20 points: reached." in lenient.stderr
+    lenient = grade("check", *SUBSET, "--pass-mark", "42%", cwd=folder)
+    assert lenient.returncode == 0, "9 of 21 points reaches 42%"
+    assert "Pass mark 8.82 / 21 points: reached." in lenient.stderr
     strict = grade("check", *SUBSET, "--pass-mark", "10", cwd=folder)
     assert strict.returncode == 1
-    assert "Pass mark 10 / 20 points: not reached." in strict.stderr
+    assert "Pass mark 10 / 21 points: not reached." in strict.stderr
     for bad in ("lots", "120%"):
         wrong = grade("check", "relu_output", "--pass-mark", bad, cwd=folder)
         assert wrong.returncode == 2, bad

@@ -165,3 +165,15 @@ def test_terminal_text_is_sanitised() -> None:
     from grader.text import sanitize
 
     assert sanitize("ok\x1b[2J\x1b]0;title\x07\u202eevil\x00 done\n") == "okevil done\n"
+
+
+def test_expect_silent_fails_on_a_printed_warning() -> None:
+    warned = Returned(0.0, output="x.py:5: RuntimeWarning: overflow encountered in exp\n")
+    with pytest.raises(CheckFailed) as caught:
+        _student(warned).expect_silent("sigmoid", -1000.0, expected=0.0)
+    assert "printed a warning: x.py:5: RuntimeWarning: overflow encountered in exp" in (
+        caught.value.message
+    )
+    assert _student(Returned(0.0, output="")).expect_silent("sigmoid", -1000.0, expected=0.0) == 0
+    with pytest.raises(CheckFailed):  # silence alone earns nothing
+        _student(Returned("PASSED", output="")).expect_silent("sigmoid", -1000.0, expected=0.0)
