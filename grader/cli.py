@@ -400,23 +400,15 @@ def validate(course_dir: Path | None, solutions: Path | None) -> None:
     Example:
       grade validate
     """
-    from grader.validate import validate_course
+    from grader.validate import render_findings, validate_course
 
     course = _course(course_dir)
     solutions = solutions or course.root.parent / "solutions"
     if not solutions.is_dir():
         raise UsageProblem(f"no reference solutions at {solutions}; pass --solutions DIR")
     findings = validate_course(course, solutions)
-    width = max(len(f.check) for f in findings)
-    id_width = max(len(f.item) for f in findings)
-    for finding in findings:
-        mark = "ok  " if finding.ok else "FAIL"
-        click.echo(
-            f"{mark}  {finding.check:<{width}}  {finding.item:<{id_width}}  {finding.detail}"
-        )
-    problems = sum(1 for f in findings if not f.ok)
-    click.echo(f"\n{len(findings)} checks, {problems} problem{'s' if problems != 1 else ''}.")
-    if problems:
+    click.echo(render_findings(findings), nl=False)
+    if any(not finding.ok for finding in findings):
         sys.exit(1)
 
 

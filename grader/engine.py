@@ -79,6 +79,7 @@ class Submission:
 
     folder: Path
     label: str = ""
+    only: tuple[str, ...] | None = None  # grade just these items (within the run's selection)
 
 
 class Grader:
@@ -220,13 +221,16 @@ class _Plugin:
     def _grade_one(self, submission: Submission, by_exercise: dict[str, list]) -> None:
         folder = submission.folder
         course = self.grader.course
-        files = [item.file for item in self.items if isinstance(item, CodeExercise)]
+        items = [
+            item for item in self.items if submission.only is None or item.id in submission.only
+        ]
+        files = [item.file for item in items if isinstance(item, CodeExercise)]
         answers = read_answers(folder)
         results: list[ItemResult] = []
         handle = self.grader.sandbox.open(folder, files) if files else None
         self.handle = handle
         try:
-            for item in self.items:
+            for item in items:
                 if isinstance(item, Quiz):
                     results.append(grade_quiz(item, answers))
                 else:
@@ -235,7 +239,7 @@ class _Plugin:
             self.handle = None
             if handle is not None:
                 handle.close()
-        graded_quizzes = any(isinstance(item, Quiz) for item in self.items)
+        graded_quizzes = any(isinstance(item, Quiz) for item in items)
         notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
         graded = files + ([ANSWERS_FILE] if graded_quizzes else [])
         report = Report(

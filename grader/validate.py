@@ -35,7 +35,9 @@ def validate_course(course: Course, solutions: Path) -> list[Finding]:
                 folder = Path(scratch) / f"{exercise.id}--{wrong.id}"
                 _write(folder, starter_files(course))
                 shutil.copyfile(wrong.file, folder / exercise.file)
-                submissions.append(Submission(folder, f"{exercise.id}:{wrong.id}"))
+                submissions.append(
+                    Submission(folder, f"{exercise.id}:{wrong.id}", only=(exercise.id,))
+                )
         reports: dict[str, Report] = {}
         with Grader(course) as grader:
             grader.grade_many(submissions, lambda s, r: reports.__setitem__(s.label, r))
@@ -45,6 +47,20 @@ def validate_course(course: Course, solutions: Path) -> list[Finding]:
         for wrong in exercise.misconceptions:
             findings.append(_known_wrong(exercise, wrong, reports[f"{exercise.id}:{wrong.id}"]))
     return findings
+
+
+def render_findings(findings: list[Finding]) -> str:
+    """Return the validation table, one finding a row, and a closing count."""
+    width = max(len(finding.check) for finding in findings)
+    id_width = max(len(finding.item) for finding in findings)
+    rows = [
+        f"{'ok  ' if finding.ok else 'FAIL'}  {finding.check:<{width}}  "
+        f"{finding.item:<{id_width}}  {finding.detail}"
+        for finding in findings
+    ]
+    problems = sum(1 for finding in findings if not finding.ok)
+    rows.append(f"\n{len(findings)} checks, {problems} problem{'s' if problems != 1 else ''}.")
+    return "\n".join(rows) + "\n"
 
 
 def _write(folder: Path, files: dict[str, bytes]) -> None:

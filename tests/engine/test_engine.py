@@ -47,6 +47,13 @@ def test_selection_grades_only_those_items(grader: Grader, tmp_path: Path) -> No
     report = grader.grade(complete, ["relu", "relu_output"])
     assert [item.id for item in report.items] == ["relu", "relu_output"]
     assert report.notes == ()  # answers to other quizzes are not "unknown ids"
+    reports: list[Report] = []
+    grader.grade_many(
+        [Submission(complete, "a", only=("relu",)), Submission(complete, "b")],
+        lambda _, report: reports.append(report),
+    )
+    assert [item.id for item in reports[0].items] == ["relu"]
+    assert len(reports[1].items) == len(grader.course.items)
     with pytest.raises(GradingError, match="no exercise or quiz called 'nope'"):
         grader.grade(complete, ["nope"])
 
