@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from dataclasses import dataclass
@@ -9,7 +10,7 @@ from pathlib import Path
 
 from grader import safe_yaml
 from grader.digest import canonical_choice, canonical_number, digest
-from grader.files import read_regular_file
+from grader.files import RefusedFile, read_regular_file
 from grader.model import Quiz
 from grader.problems import InputError
 from grader.results import ItemResult, Status, TestResult
@@ -28,29 +29,29 @@ class Answers:
     positions: dict[str, int]  # quiz id -> line
     problem: str = ""  # the whole file is unusable: every quiz reports this
     missing: bool = False
+    digest: tuple[str, int] | None = None  # SHA-256 and size of the bytes read
 
 
 def read_answers(folder: Path) -> Answers:
     """Load answers.yaml from `folder` with a bounded safe loader; never raise."""
-    path = folder / ANSWERS_FILE
     try:
-        data = read_regular_file(path, _LIMITS.max_bytes)
-    except FileNotFoundError:
-        return Answers({}, {}, missing=True)
-    except OSError as error:
-        return Answers({}, {}, problem=f"{ANSWERS_FILE}: {error.strerror or error}")
+        data = read_regular_file(folder / ANSWERS_FILE, _LIMITS.max_bytes)
+    except RefusedFile as refused:
+        return Answers(
+            {}, {}, problem="" if refused.missing else refused.reason, missing=refused.missing
+        )
+    digest = (hashlib.sha256(data).hexdigest(), len(data))
     try:
         located = safe_yaml.load(data, ANSWERS_FILE, _LIMITS)
     except InputError as error:
-        return Answers({}, {}, problem=str(error.problems[0]))
+        return Answers({}, {}, problem=str(error.problems[0]), digest=digest)
     if located.data is None:
-        return Answers({}, {})
+        return Answers({}, {}, digest=digest)
     if not isinstance(located.data, dict):
-        return Answers(
-            {}, {}, problem=f"{ANSWERS_FILE}:1:1: expected one 'quiz_id: answer' line per quiz"
-        )
+        problem = f"{ANSWERS_FILE}:1:1: expected one 'quiz_id: answer' line per quiz"
+        return Answers({}, {}, problem=problem, digest=digest)
     positions = {key: located.where(key)[0] or 1 for key in located.data}
-    return Answers(dict(located.data), positions)
+    return Answers(dict(located.data), positions, digest=digest)
 
 
 def unknown_ids(answers: Answers, quizzes: tuple[Quiz, ...]) -> list[str]:

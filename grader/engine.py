@@ -18,10 +18,10 @@ from _pytest.runner import runtestprotocol
 from grader import __version__
 from grader.answers import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
 from grader.checks import Failure, Student
-from grader.files import fingerprint
 from grader.model import Check, CodeExercise, Course, Quiz
 from grader.results import (
     Diagnosis,
+    GradedFile,
     ItemResult,
     Report,
     Status,
@@ -241,14 +241,16 @@ class _Plugin:
                 handle.close()
         graded_quizzes = any(isinstance(item, Quiz) for item in items)
         notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
-        graded = files + ([ANSWERS_FILE] if graded_quizzes else [])
+        graded = [GradedFile(name, *(handle.digest(name) or (None, None))) for name in files]
+        if graded_quizzes:
+            graded.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
         report = Report(
             course_title=course.title,
             course_version=course.version,
             grader_version=__version__,
             workspace=submission.label or str(folder),
             items=tuple(results),
-            files=fingerprint(folder, graded),
+            files=tuple(graded),
             notes=notes,
         )
         self.on_report(submission, report)

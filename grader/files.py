@@ -1,54 +1,69 @@
-"""Read files from a student's folder without following links or blocking on FIFOs."""
+"""Read a file from a student's folder without following links, blocking on FIFOs or racing."""
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 from pathlib import Path
 
-from grader.results import GradedFile
+_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class RefusedFile(Exception):
+    """Raise when a file cannot be used; `reason` is one line naming the file."""
+
+    def __init__(self, reason: str, missing: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.missing = missing
 
 
 def read_regular_file(path: Path, max_bytes: int) -> bytes:
-    """Return the bytes of a regular file; raise OSError for links, FIFOs, devices, huge files."""
-    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+    """Return the bytes of a regular file of at most `max_bytes`, or raise RefusedFile.
+
+    Symbolic links, FIFOs, devices and directories are refused without being opened for
+    reading (so a FIFO cannot block), and the file opened must be the one inspected.
+    """
+    name = path.name
     try:
-        fd = os.open(path, flags)
+        before = os.lstat(path)
+    except FileNotFoundError:
+        raise RefusedFile(f"{name} is missing", missing=True) from None
     except OSError as error:
-        if error.errno == 40:  # ELOOP: a symbolic link
-            raise OSError(error.errno, "is a symbolic link; replace it with a real file") from None
-        raise
+        raise RefusedFile(f"{name} could not be read ({error.strerror})") from None
+    if stat.S_ISLNK(before.st_mode):
+        raise RefusedFile(f"{name} is a symbolic link; submit the file itself")
+    if not stat.S_ISREG(before.st_mode):
+        raise RefusedFile(f"{name} is not a regular file")
+    too_large = RefusedFile(
+        f"{name} is too large ({before.st_size} bytes; the limit is {max_bytes})"
+    )
+    if before.st_size > max_bytes:
+        raise too_large
     try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(0, "is not a regular file")
-        if info.st_size > max_bytes:
-            raise OSError(0, f"is {info.st_size} bytes; the limit is {max_bytes}")
-        chunks = []
-        remaining = max_bytes + 1
-        while remaining > 0:
-            chunk = os.read(fd, min(remaining, 1 << 16))
+        fd = os.open(path, _OPEN_FLAGS)
+    except FileNotFoundError:
+        raise RefusedFile(f"{name} is missing", missing=True) from None
+    except OSError as error:
+        raise RefusedFile(f"{name} could not be read ({error.strerror})") from None
+    try:
+        now = os.fstat(fd)
+        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (
+            before.st_dev,
+            before.st_ino,
+        ):
+            raise RefusedFile(f"{name} changed while it was being read")
+        chunks, total = [], 0
+        while total <= max_bytes:
+            chunk = os.read(fd, min(1 << 16, max_bytes + 1 - total))
             if not chunk:
                 break
             chunks.append(chunk)
-            remaining -= len(chunk)
-        data = b"".join(chunks)
-        if len(data) > max_bytes:
-            raise OSError(0, f"is larger than {max_bytes} bytes")
-        return data
+            total += len(chunk)
+    except OSError as error:
+        raise RefusedFile(f"{name} could not be read ({error.strerror})") from None
     finally:
         os.close(fd)
-
-
-def fingerprint(folder: Path, names: list[str], max_bytes: int = 1 << 20) -> tuple[GradedFile, ...]:
-    """Return the SHA-256 of each named file (None when missing or unreadable)."""
-    files = []
-    for name in names:
-        try:
-            data = read_regular_file(folder / name, max_bytes)
-        except OSError:
-            files.append(GradedFile(name, None, None))
-            continue
-        files.append(GradedFile(name, hashlib.sha256(data).hexdigest(), len(data)))
-    return tuple(files)
+    if total > max_bytes:
+        raise too_large
+    return b"".join(chunks)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader.engine import Grader, GradingError
-from grader.files import read_regular_file
+from grader.files import RefusedFile, read_regular_file
 from grader.model import CodeExercise, Course, Quiz
 from grader.reporters.common import clean, diagnosis_sentence, next_item
 from grader.results import ItemResult, Status
@@ -61,10 +61,8 @@ def load_state(workspace: Path) -> HintState:
     path = workspace / STATE_PATH
     try:
         data = read_regular_file(path, MAX_STATE_BYTES)
-    except FileNotFoundError:
-        return HintState()
-    except OSError as error:
-        return _reset(error.strerror or str(error))
+    except RefusedFile as refused:
+        return HintState() if refused.missing else _reset(refused.reason)
     try:
         raw = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import tempfile
 from pathlib import Path
 
+from grader.files import RefusedFile, read_regular_file
 from grader.outcomes import Unavailable
 
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 def check_file_names(files: list[str]) -> None:
@@ -75,48 +74,12 @@ def _utf8_problem(name: str, data: bytes) -> str | None:
     return None
 
 
-def _read_one(dir_fd: int, name: str, file_bytes: int) -> bytes | Unavailable:
+def _read_one(folder: Path, name: str, file_bytes: int) -> bytes | Unavailable:
     """Read one expected file safely, or say why it cannot be used."""
     try:
-        st = os.stat(name, dir_fd=dir_fd, follow_symlinks=False)
-    except FileNotFoundError:
-        return Unavailable(reason=f"{name} is missing", not_started=True)
-    except OSError as exc:
-        return Unavailable(reason=f"{name} could not be read ({exc.strerror})")
-    if stat.S_ISLNK(st.st_mode):
-        return Unavailable(reason=f"{name} is a symbolic link; submit the file itself")
-    if not stat.S_ISREG(st.st_mode):
-        return Unavailable(reason=f"{name} is not a regular file")
-    too_large = Unavailable(
-        reason=f"{name} is too large ({st.st_size} bytes; the limit is {file_bytes} bytes)"
-    )
-    if st.st_size > file_bytes:
-        return too_large
-    try:
-        fd = os.open(name, _OPEN_FLAGS, dir_fd=dir_fd)
-    except FileNotFoundError:
-        return Unavailable(reason=f"{name} is missing", not_started=True)
-    except OSError as exc:
-        return Unavailable(reason=f"{name} could not be read ({exc.strerror})")
-    try:
-        fst = os.fstat(fd)
-        if not stat.S_ISREG(fst.st_mode) or (fst.st_dev, fst.st_ino) != (st.st_dev, st.st_ino):
-            return Unavailable(reason=f"{name} changed while it was being read")
-        chunks = []
-        total = 0
-        while total <= file_bytes:
-            chunk = os.read(fd, min(1 << 16, file_bytes + 1 - total))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            total += len(chunk)
-    except OSError as exc:
-        return Unavailable(reason=f"{name} could not be read ({exc.strerror})")
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
-    if len(data) > file_bytes:
-        return too_large
+        data = read_regular_file(folder / name, file_bytes)
+    except RefusedFile as refused:
+        return Unavailable(reason=refused.reason, not_started=refused.missing)
     problem = _utf8_problem(name, data)
     if problem is not None:
         return Unavailable(reason=problem)
@@ -125,28 +88,26 @@ def _read_one(dir_fd: int, name: str, file_bytes: int) -> bytes | Unavailable:
 
 def copy_files(
     folder: Path, files: list[str], dest: str, file_bytes: int
-) -> dict[str, Unavailable]:
-    """Copy the expected files into ``dest``; return the problem found for each bad file."""
+) -> tuple[dict[str, Unavailable], dict[str, bytes]]:
+    """Copy the expected files into ``dest``; return each bad file's problem and what was read."""
     problems: dict[str, Unavailable] = {}
-    dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    try:
-        for name in files:
-            result = _read_one(dir_fd, name, file_bytes)
-            if isinstance(result, Unavailable):
-                problems[name] = result
-                continue
-            out = os.open(
-                os.path.join(dest, name),
-                os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
-                0o644,
-            )
-            try:
-                view = memoryview(result)
-                while view:
-                    view = view[os.write(out, view) :]
-                os.fchmod(out, 0o644)
-            finally:
-                os.close(out)
-    finally:
-        os.close(dir_fd)
-    return problems
+    copied: dict[str, bytes] = {}
+    for name in files:
+        result = _read_one(folder, name, file_bytes)
+        if isinstance(result, Unavailable):
+            problems[name] = result
+            continue
+        copied[name] = result
+        out = os.open(
+            os.path.join(dest, name),
+            os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC,
+            0o644,
+        )
+        try:
+            view = memoryview(result)
+            while view:
+                view = view[os.write(out, view) :]
+            os.fchmod(out, 0o644)
+        finally:
+            os.close(out)
+    return problems, copied

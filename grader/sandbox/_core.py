@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import math
@@ -591,11 +592,14 @@ class Submission:
             del cleanups[key]
         cleanups[id(self._finalizer)] = self._finalizer
         try:
-            problems = copy_files(folder, self._files, self._dir, self._limits.file_bytes)
+            problems, copied = copy_files(folder, self._files, self._dir, self._limits.file_bytes)
         except OSError as exc:
             self._finalizer()
             raise SandboxError(f"could not copy the submission: {exc}") from exc
         self._problems = {name[:-3]: problem for name, problem in problems.items()}
+        self._digests = {
+            name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in copied.items()
+        }
 
     def __enter__(self) -> Submission:
         return self
@@ -607,6 +611,10 @@ class Submission:
     def directory(self) -> str:
         """Return the private copy's directory (for tests and diagnostics)."""
         return self._dir
+
+    def digest(self, name: str) -> tuple[str, int] | None:
+        """Return (SHA-256, size) of the file as copied, or None if it was not usable."""
+        return self._digests.get(name)
 
     def worker_pids(self) -> list[int]:
         """Return the pids of the live workers (for tests and diagnostics)."""
