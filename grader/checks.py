@@ -93,11 +93,6 @@ class Student:
         """Call `function` in the student's module and return the plain value it returned."""
         return self._returned(function, args, kwargs, return_args=False).value
 
-    def call_with_hint(self, function: str, *args: Any, hint: str, **kwargs: Any) -> Any:
-        """Call like `call`, using `hint` if the student's code raises."""
-        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
-        return self._unwrap(outcome, show_call(function, args, kwargs), hint).value
-
     def call_keeping_args(self, function: str, *args: Any, **kwargs: Any) -> tuple[Any, tuple]:
         """Call `function`, returning its value and the arguments as they were afterwards."""
         returned = self._returned(function, args, kwargs, return_args=True)
