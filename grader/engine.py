@@ -28,7 +28,7 @@ from grader.results import (
     TestResult,
     item_status,
 )
-from grader.sandbox import Limits, Sandbox
+from grader.sandbox import Limits, Sandbox, SandboxError
 from grader.text import sanitize
 
 _PYTEST_ARGS = [
@@ -131,6 +131,8 @@ class Grader:
         ]
         with _pytest_environment():
             code = pytest.main(args, plugins=[plugin])
+        if plugin.fatal is not None:
+            raise GradingError(f"the sandbox could not run student code: {plugin.fatal}")
         if plugin.collect_errors:
             raise GradingError("the hidden tests could not be loaded: " + plugin.collect_errors[0])
         if not plugin.finished:
@@ -167,6 +169,7 @@ class _Plugin:
         self.handle = None
         self.collect_errors: list[str] = []
         self.finished = False
+        self.fatal: SandboxError | None = None
 
     # -- pytest hooks ----------------------------------------------------------------------
 
@@ -207,8 +210,11 @@ class _Plugin:
         by_exercise: dict[str, list[pytest.Item]] = {}
         for item in session.items:
             by_exercise.setdefault(item.stash[_META][0].id, []).append(item)
-        for submission in self.submissions:
-            self._grade_one(submission, by_exercise)
+        try:
+            for submission in self.submissions:
+                self._grade_one(submission, by_exercise)
+        except SandboxError as error:
+            self.fatal = error
         self.finished = True
         return True
 
@@ -294,6 +300,12 @@ def _run_check(item: pytest.Item) -> TestResult:
     if isinstance(error, Failure):
         status = Status(_STATUS[error.status])
         message, frames, output = error.message, error.frames, error.output
+    elif isinstance(error, SandboxError):
+        status = Status.ERROR
+        message = (
+            f"the grader's sandbox failed ({str(error)[:200]}); this is not a problem in"
+            " your code: grade again, and tell your instructor if it keeps happening"
+        )
     elif isinstance(error, AssertionError):
         status = Status.FAILED
         message = f"{check.name}: not satisfied. {check.hint}".strip()

@@ -80,3 +80,15 @@ def test_report_records_what_was_graded(grader: Grader, tmp_path: Path) -> None:
     assert "answers.yaml" in files
     relu = next(item for item in report.items if item.id == "relu")
     assert relu.status is Status.NOT_STARTED and relu.score == 0
+
+
+def test_a_broken_sandbox_is_a_grading_error_not_a_traceback(tmp_path: Path, monkeypatch) -> None:
+    from grader.sandbox import Sandbox, SandboxError
+
+    def refuse(*_args, **_kwargs):
+        raise SandboxError("no zygote")
+
+    monkeypatch.setattr(Sandbox, "open", refuse)
+    with Grader(load_course(ROOT / "exercises")) as broken:
+        with pytest.raises(GradingError, match="the sandbox could not run student code: no zygote"):
+            broken.grade(tmp_path, ["relu"])
