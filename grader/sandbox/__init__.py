@@ -55,11 +55,13 @@ Enforced (see :func:`sandbox_features` for what this machine actually supports)
 
 Not enforced
 ------------
-* Reading files without a private filesystem (not root, or mount namespaces unavailable):
-  a worker may then read any file readable by ``nobody`` (or by the grading user), e.g.
-  world-readable hidden tests, solutions or other students' folders.  Keep those unreadable
-  to others.  With it, /proc is still visible (other processes' command lines, not their
-  memory or files).
+* Reading files where neither Landlock (Linux 5.13+; it confines reads to the system
+  libraries, the interpreter's folders, /proc, a few devices and the worker's own copy, and
+  forbids every write) nor a private filesystem (root with mount namespaces) is available:
+  a worker may then read any file readable by its user, e.g. world-readable solutions or
+  other students' folders.  The interpreter's folders (site-packages, where the hidden tests
+  are installed) are always readable, and /proc stays visible (other processes' command
+  lines, not their memory or files).
 * Where seccomp is unavailable, network access and file changes are NOT blocked (only the
   unprivileged user and rlimits remain), and ``RLIMIT_NPROC`` 0 is used to stop new processes,
   which also stops threads.  When not run as root, workers keep the grader's user.
@@ -69,7 +71,7 @@ Not enforced
   share the memory limit).
 
 :func:`sandbox_features` tells what this machine enforces (``seccomp``, ``private_filesystem``,
-``dropped_privileges``, ``network_blocked``, ...).
+``landlock``, ``dropped_privileges``, ``network_blocked``, ...).
 
 ``SandboxError`` is raised only when the sandbox itself cannot work (the zygote cannot start,
 a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mistake (an

@@ -263,6 +263,72 @@ def install_seccomp(pid: int) -> tuple[bool, bool]:
     return True, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))
 
 
+# --------------------------------------------------------------------------- landlock
+# Landlock (Linux 5.13+) works without privileges, so it protects the fallback view too: a
+# worker without a private mount namespace (not root) still cannot open the course's
+# solutions or the student's files, and cannot write anywhere. Files opened before the
+# restriction (the output memfd, the socket) keep working.
+
+# The system call numbers are the same on x86_64 and aarch64.
+_LL_CREATE_RULESET, _LL_ADD_RULE, _LL_RESTRICT_SELF = 444, 445, 446
+_LL_CREATE_RULESET_VERSION = 1
+_RULE_PATH_BENEATH = 1
+
+EXECUTE, READ_FILE, READ_DIR = 1 << 0, 1 << 2, 1 << 3
+_READ = EXECUTE | READ_FILE | READ_DIR
+_FILE_READ = EXECUTE | READ_FILE  # rights that make sense on a file, not a directory
+# Every filesystem right each ABI version knows; handled rights without a rule are denied.
+_HANDLED_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 4: (1 << 15) - 1}
+_HANDLED_LATEST = (1 << 16) - 1  # ABI 5 added IOCTL_DEV
+
+
+class _RulesetAttr(ctypes.Structure):
+    _fields_ = [("handled_access_fs", ctypes.c_uint64)]
+
+
+class _PathBeneathAttr(ctypes.Structure):
+    _pack_ = 1
+    _fields_ = [("allowed_access", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+
+def landlock_abi() -> int:
+    """Return the kernel's Landlock ABI version, or 0 when Landlock is unavailable."""
+    libc = LIBC
+    if libc is None:
+        return 0
+    version = libc.syscall(_LL_CREATE_RULESET, None, ctypes.c_size_t(0), _LL_CREATE_RULESET_VERSION)
+    return max(int(version), 0)
+
+
+def landlock_restrict(readable: list[str]) -> bool:
+    """Allow only reading beneath `readable` from now on; return whether it took effect."""
+    libc = LIBC
+    version = landlock_abi()
+    if libc is None or version <= 0:
+        return False
+    attr = _RulesetAttr(_HANDLED_BY_ABI.get(version, _HANDLED_LATEST))
+    ruleset = libc.syscall(_LL_CREATE_RULESET, ctypes.byref(attr), ctypes.sizeof(attr), 0)
+    if ruleset < 0:
+        return False
+    try:
+        for path in sorted(set(readable)):
+            try:
+                fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            except OSError:
+                continue
+            try:
+                is_dir = stat.S_ISDIR(os.fstat(fd).st_mode)
+                rule = _PathBeneathAttr(_READ if is_dir else _FILE_READ, fd)
+                libc.syscall(_LL_ADD_RULE, ruleset, _RULE_PATH_BENEATH, ctypes.byref(rule), 0)
+            finally:
+                os.close(fd)
+        if libc.prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+            return False
+        return libc.syscall(_LL_RESTRICT_SELF, ruleset, 0) == 0
+    finally:
+        os.close(ruleset)
+
+
 # --------------------------------------------------------------------------- framing
 
 
@@ -801,6 +867,10 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, layout: Layout, zygote: int
     else:
         layout.use_fds()
 
+    # Before dropping privileges, while every allowed folder can still be opened.
+    readable = [*layout.binds, "/proc", *DEVICES, *layout.fds, *([directory] if directory else [])]
+    features["landlock"] = landlock_restrict(readable)
+
     dropped = False
     if os.geteuid() == 0:
         try:
@@ -835,7 +905,7 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, layout: Layout, zygote: int
     # Without seccomp, forbid new processes the old way (this also forbids threads).
     features["process_limit"] = seccomp or (dropped and _setrlimit(rl.RLIMIT_NPROC, 0))
     features["network_blocked"] = seccomp
-    features["file_changes_blocked"] = seccomp
+    features["file_changes_blocked"] = seccomp or features["landlock"]
     features["new_processes_blocked"] = features["process_limit"]
 
     sock = socket.socket(fileno=sock_fd)

@@ -389,8 +389,11 @@ def test_private_filesystem_shows_only_the_copy(submit, features, tmp_path: Path
         for p in (sys.prefix, sys.base_prefix, sys.exec_prefix, *sys.path)
         if p and Path(p).resolve().is_relative_to(parent)
     }
-    listing = set(sub.call("m", "listdir", (parent,)).value)
-    assert listing - interpreter == {os.path.basename(sub.directory)}
+    listing = sub.call("m", "listdir", (parent,))
+    if isinstance(listing, Raised):  # Landlock: the folder above the copy is not readable
+        assert listing.type_name == "PermissionError", listing
+    else:
+        assert set(listing.value) - interpreter == {os.path.basename(sub.directory)}
     assert sub.call("m", "lazy_imports").value == 0.75
 
 
@@ -417,6 +420,31 @@ def test_fallback_filesystem_view_still_works(tmp_path: Path) -> None:
         assert sub.call("m", "exists", ("/etc/passwd",)).value is True  # not hidden here
         outcome = sub.call("m", "listdir", ("/proc/self/fd",))
         assert isinstance(outcome, Returned)
+
+
+def test_landlock_confines_the_fallback_view(tmp_path: Path) -> None:
+    """Without a private root (e.g. not root), Landlock still keeps reads in bounds."""
+    from grader.sandbox._child import landlock_abi
+
+    if landlock_abi() <= 0:
+        pytest.skip("Landlock is not available on this kernel")
+    import grader
+
+    folder = tmp_path / "student"
+    folder.mkdir()
+    (folder / "m.py").write_text(READER.replace("\n    ", "\n"))
+    (tmp_path / "solution.py").write_text("SECRET = 1\n")
+    os.chmod(tmp_path, 0o755)
+    repo = Path(grader.__file__).resolve().parent.parent
+    with _FallbackSandbox(TEST_LIMITS) as sandbox, sandbox.open(folder, ["m.py"]) as sub:
+        features = sandbox.features()
+        assert features["private_filesystem"] is False and features["landlock"] is True
+        for path in (tmp_path / "solution.py", folder / "m.py", repo / "README.md"):
+            outcome = sub.call("m", "read", (str(path),))
+            assert isinstance(outcome, Raised), (path, outcome)
+            assert outcome.type_name == "PermissionError", (path, outcome)
+        assert sub.call("m", "lazy_imports").value == 0.75  # the interpreter stays readable
+        assert sub.call("m", "read", (os.path.join(sub.directory, "m.py"),)).value > 0
 
 
 def test_sandbox_made_in_a_short_lived_thread(tmp_path: Path) -> None:
