@@ -1,4 +1,4 @@
-"""Fixtures for the CI tests; the helpers are shared with tests/cli (grade_cli_support)."""
+"""Fixtures shared by the CLI and CI tests: real workspaces made with the real `grade init`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-_SUPPORT = Path(__file__).parents[1] / "cli" / "support.py"
+_SUPPORT = Path(__file__).parent / "cli" / "support.py"
 if "grade_cli_support" not in sys.modules:
     _spec = importlib.util.spec_from_file_location("grade_cli_support", _SUPPORT)
     assert _spec is not None and _spec.loader is not None
