@@ -7,7 +7,16 @@ from pathlib import Path
 
 from grader.engine import Grader
 from grader.model import CodeExercise, Course, Quiz
-from grader.reporters.common import clean, fraction, next_item, next_steps, plural
+from grader.reporters.common import (
+    clean,
+    cut,
+    fraction,
+    next_item,
+    next_steps,
+    paint,
+    plain,
+    plural,
+)
 from grader.results import ItemResult, Report, Status
 from grader.workspace import NotAWorkspace, find_workspace
 
@@ -37,13 +46,13 @@ def render_list(
     course: Course, report: Report | None, *, color: bool, width: int = 80, why: str = ""
 ) -> str:
     """Render the course by lesson: id, title, kind, score and status, marking the next item."""
-    paint = _paint if color else _plain
+    style = paint if color else plain
     results = {item.id: item for item in report.items} if report else {}
     upcoming = next_item(report) if report else None
     title = clean(course.title) + (f" (version {clean(course.version)})" if course.version else "")
     if report is not None:
         title += f": {report.score} / {plural(report.max_score, 'point')}"
-    lines = [paint(line, "1") for line in _wrap(title, width)]
+    lines = [style(line, "1") for line in _wrap(title, width)]
     columns = _columns(course, width)
     number = 0
     for lesson in course.lessons:
@@ -55,9 +64,9 @@ def render_list(
         graded = [results[item.id] for item in items if item.id in results]
         if graded:
             heading += f" ({_lesson_score(graded)})"
-        lines += ["", paint(heading, "1")]
+        lines += ["", style(heading, "1")]
         for item in items:
-            lines.append(_row(item, results.get(item.id), upcoming, columns, paint))
+            lines.append(_row(item, results.get(item.id), upcoming, columns, style))
     lines.append("")
     if report is None:
         lines += _wrap(f"Not graded: {why}", width, "  ")
@@ -98,7 +107,7 @@ def _row(
     marker = paint(_NEXT, "1") if is_next else " " * len(_NEXT)
     text = f"{clean(item.id):<{id_width}}"
     if title_width:
-        text += f"  {_cut(clean(item.title), title_width):<{title_width}}"
+        text += f"  {cut(clean(item.title), title_width):<{title_width}}"
     kind = "quiz" if item.is_quiz else "code"
     if result is None:
         score, status = f"{'-':>{score_width}}", ""
@@ -110,15 +119,3 @@ def _row(
 
 def _wrap(text: str, width: int, subsequent: str = "") -> list[str]:
     return textwrap.wrap(text, width=width, subsequent_indent=subsequent, break_on_hyphens=False)
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
-
-
-def _paint(text: str, code: str) -> str:
-    return f"\x1b[{code}m{text}\x1b[0m"
-
-
-def _plain(text: str, code: str) -> str:
-    return text

@@ -96,14 +96,24 @@ def shown_frames(test: TestResult) -> list[str]:
 def output_lines(output: str, limit: int = OUTPUT_LINES) -> list[str]:
     """Return the first `limit` lines of captured output, saying how many more there were."""
     lines = clean(output).expandtabs(4).rstrip().splitlines()
-    shown = [_cut(line.rstrip(), OUTPUT_LINE_CHARS) for line in lines[:limit]]
+    shown = [cut(line.rstrip(), OUTPUT_LINE_CHARS) for line in lines[:limit]]
     if len(lines) > limit:
         shown.append(f"… ({plural(len(lines) - limit, 'more line')})")
     return shown
 
 
-def _cut(text: str, limit: int) -> str:
+def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def paint(text: str, code: str) -> str:
+    """Wrap `text` in an ANSI colour code."""
+    return f"\x1b[{code}m{text}\x1b[0m"
+
+
+def plain(text: str, code: str) -> str:
+    """Return `text` unchanged: the colourless twin of `paint`."""
+    return text
 
 
 def message_lines(test: TestResult) -> list[str]:

@@ -8,11 +8,14 @@ from collections.abc import Callable
 from grader.reporters.common import (
     check_count_sentence,
     clean,
+    cut,
     diagnosis_sentence,
     fraction,
     message_lines,
     next_steps,
     output_lines,
+    paint,
+    plain,
     plural,
     shown_frames,
 )
@@ -26,7 +29,6 @@ _CHECK = " " * 4
 _DETAIL = " " * 6
 _MORE = " " * 8
 
-_RESET = "\x1b[0m"
 _BOLD = "1"
 _STATUS_COLORS = {
     Status.PASSED: "32",  # green
@@ -43,14 +45,14 @@ Paint = Callable[[str, str], str]
 def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     """Render the student's report, wrapped to `width` columns, in colour when asked."""
     width = max(width, MIN_WIDTH)
-    paint = _paint if color else _plain
-    lines = [paint(line, _BOLD) for line in _wrap(_title(report), width)]
+    style = paint if color else plain
+    lines = [style(line, _BOLD) for line in _wrap(_title(report), width)]
     lines += _wrap(f"Score: {report.score} / {plural(report.max_score, 'point')}", width)
     lines += _wrap(check_count_sentence(report), width)
     for note in report.notes:
         lines += _wrap(f"Note: {clean(note)}", width, "", _ROW)
     lines.append("")
-    lines += _table(report, width, paint)
+    lines += _table(report, width, style)
     lines.append("")
     for step in next_steps(report):
         lines += _wrap(step, width, "", _ROW)
@@ -60,7 +62,7 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
 def render_rows(report: Report, *, color: bool, width: int = 80) -> str:
     """Render only the table rows of the report's items, with their first failures."""
     width = max(width, MIN_WIDTH)
-    return "\n".join(_table(report, width, _paint if color else _plain)) + "\n"
+    return "\n".join(_table(report, width, paint if color else plain)) + "\n"
 
 
 def _title(report: Report) -> str:
@@ -83,9 +85,9 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
     name_width = id_width + (title_width + 2 if title_width else 0)
     lines = [f"{_ROW}{'Item':<{name_width}}  {'Score':>{score_width}}  Status"]
     for item, score in zip(items, scores, strict=True):
-        name = f"{_cut(clean(item.id), id_width):<{id_width}}"
+        name = f"{cut(clean(item.id), id_width):<{id_width}}"
         if title_width:
-            name += f"  {_cut(clean(item.title), title_width):<{title_width}}"
+            name += f"  {cut(clean(item.title), title_width):<{title_width}}"
         status = paint(str(item.status), _STATUS_COLORS[item.status])
         lines.append(f"{_ROW}{name}  {score:>{score_width}}  {status}")
         if item.status in _SHOWS_FAILURE:
@@ -112,7 +114,7 @@ def _first_failure(item: ItemResult, width: int) -> list[str]:
     output = output_lines(test.output)
     if output:
         lines.append(f"{_DETAIL}Your code printed:")
-        lines += [(_MORE + _cut(line, width - len(_MORE))).rstrip() for line in output]
+        lines += [(_MORE + cut(line, width - len(_MORE))).rstrip() for line in output]
     if item.diagnosis is not None:
         lines += _wrap(diagnosis_sentence(item.diagnosis), width, _DETAIL, _MORE)
     others = sum(1 for other in item.tests if other.status is not Status.PASSED) - 1
@@ -130,15 +132,3 @@ def _wrap(text: str, width: int, indent: str = "", subsequent: str | None = None
         break_long_words=True,
         break_on_hyphens=False,
     )
-
-
-def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: max(limit - 1, 0)] + "…"
-
-
-def _paint(text: str, code: str) -> str:
-    return f"\x1b[{code}m{text}{_RESET}"
-
-
-def _plain(text: str, code: str) -> str:
-    return text
