@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import safe_yaml
@@ -30,6 +30,7 @@ class Answers:
     problem: str = ""  # the whole file is unusable: every quiz reports this
     missing: bool = False
     digest: tuple[str, int] | None = None  # SHA-256 and size of the bytes read
+    duplicated: dict[str, str] = field(default_factory=dict)  # quiz id -> the problem
 
 
 def read_answers(folder: Path) -> Answers:
@@ -42,7 +43,7 @@ def read_answers(folder: Path) -> Answers:
         )
     digest = (hashlib.sha256(data).hexdigest(), len(data))
     try:
-        located = safe_yaml.load(data, ANSWERS_FILE, _LIMITS)
+        located = safe_yaml.load(data, ANSWERS_FILE, _LIMITS, tolerate_duplicates=True)
     except InputError as error:
         return Answers({}, {}, problem=str(error.problems[0]), digest=digest)
     if located.data is None:
@@ -51,7 +52,8 @@ def read_answers(folder: Path) -> Answers:
         problem = f"{ANSWERS_FILE}:1:1: expected one 'quiz_id: answer' line per quiz"
         return Answers({}, {}, problem=problem, digest=digest)
     positions = {key: located.where(key)[0] or 1 for key in located.data}
-    return Answers(dict(located.data), positions, digest=digest)
+    duplicated = {str(path[0]): str(problem) for path, problem in located.duplicates.items()}
+    return Answers(dict(located.data), positions, digest=digest, duplicated=duplicated)
 
 
 def unknown_ids(answers: Answers, quizzes: tuple[Quiz, ...]) -> list[str]:
@@ -94,6 +96,8 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
     status, message = Status.FAILED, ""
     if answers.problem:
         status, message = Status.ERROR, f"{answers.problem}. Fix the file, then grade again."
+    elif quiz.id in answers.duplicated:
+        status, message = Status.ERROR, answers.duplicated[quiz.id]
     elif answers.missing:
         status = Status.NOT_STARTED
         message = f"no {ANSWERS_FILE} in the workspace; run `grade init` to create one"

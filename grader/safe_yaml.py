@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -38,6 +38,7 @@ class Located:
 
     data: Any
     positions: dict[tuple, tuple[int, int]]
+    duplicates: dict[tuple, Problem] = field(default_factory=dict)  # only when tolerated
 
     def where(self, *key_path: object) -> tuple[int | None, int | None]:
         """Return the position of `key_path`, or of its nearest known parent."""
@@ -47,8 +48,18 @@ class Located:
         return self.positions.get(path, (None, None))
 
 
-def load(text: str | bytes, source: str, limits: Limits = Limits()) -> Located:
-    """Parse one YAML document strictly, raising InputError with positions on any problem."""
+def load(
+    text: str | bytes,
+    source: str,
+    limits: Limits = Limits(),
+    *,
+    tolerate_duplicates: bool = False,
+) -> Located:
+    """Parse one YAML document strictly, raising InputError with positions on any problem.
+
+    With `tolerate_duplicates`, a repeated key keeps its first value and is reported in
+    `Located.duplicates` instead of failing the whole document.
+    """
     if isinstance(text, bytes):
         if len(text) > limits.max_bytes:
             raise InputError(_too_big(source, len(text), limits))
@@ -83,8 +94,9 @@ def load(text: str | bytes, source: str, limits: Limits = Limits()) -> Located:
     positions: dict[tuple, tuple[int, int]] = {}
     if node is None:
         return Located(None, positions)
-    data = _convert(node, (), positions, source)
-    return Located(data, positions)
+    duplicates: dict[tuple, Problem] | None = {} if tolerate_duplicates else None
+    data = _convert(node, (), positions, source, duplicates)
+    return Located(data, positions, duplicates or {})
 
 
 def _too_big(source: str, size: int, limits: Limits) -> Problem:
@@ -135,7 +147,11 @@ def _check_events(text: str, source: str, limits: Limits) -> None:
 
 
 def _convert(
-    node: yaml.Node, path: tuple, positions: dict[tuple, tuple[int, int]], source: str
+    node: yaml.Node,
+    path: tuple,
+    positions: dict[tuple, tuple[int, int]],
+    source: str,
+    duplicates: dict[tuple, Problem] | None = None,
 ) -> Any:
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
@@ -151,20 +167,22 @@ def _convert(
                 key = key_node.value
             if key in result:
                 first = positions[(*path, key)]
-                raise InputError(
-                    Problem(
-                        source,
-                        line,
-                        column,
-                        f"duplicate key {key!r} (first at line {first[0]}); keep only one",
-                    )
+                problem = Problem(
+                    source,
+                    line,
+                    column,
+                    f"duplicate key {key!r} (first at line {first[0]}); keep only one",
                 )
+                if duplicates is None:
+                    raise InputError(problem)
+                duplicates.setdefault((*path, key), problem)
+                continue
             positions[(*path, key)] = (line, column)
-            result[key] = _convert(value_node, (*path, key), positions, source)
+            result[key] = _convert(value_node, (*path, key), positions, source, duplicates)
         return result
     if isinstance(node, yaml.SequenceNode):
         return [
-            _convert(item, (*path, index), positions, source)
+            _convert(item, (*path, index), positions, source, duplicates)
             for index, item in enumerate(node.value)
         ]
     try:

@@ -417,3 +417,56 @@ def test_no_process_outlives_grading(course, workspace: Path) -> None:
         fresh.grade(workspace, ["sigmoid"])
         assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
     assert not _descendants(os.getpid()) - already
+
+
+ANSWERS = (ROOT / "solutions" / "answers.yaml").read_text()
+EVERY_QUIZ = "every quiz"
+
+
+def _answers_with(line: str, replace: str = "relu_output: 1.5") -> str:
+    assert replace in ANSWERS
+    return ANSWERS.replace(replace, line)
+
+
+ANSWER_CASES = [
+    # (id, answers.yaml text, the quizzes that must earn 0: one id, or EVERY_QUIZ)
+    (
+        "python tag",
+        _answers_with('relu_output: !!python/object/apply:os.system ["true"]'),
+        EVERY_QUIZ,
+    ),
+    (
+        "billion laughs",
+        'a: &a ["lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
+        "c: [*b,*b,*b,*b,*b,*b,*b,*b]\n" + ANSWERS,
+        EVERY_QUIZ,
+    ),
+    ("duplicate key", ANSWERS + "relu_output: 1.5\n", "relu_output"),
+    ("NaN", _answers_with("relu_output: .nan"), "relu_output"),
+    ("infinity", _answers_with("relu_output: -.inf"), "relu_output"),
+    ("boolean", _answers_with("relu_output: true"), "relu_output"),
+    ("list", _answers_with("relu_output: [1.5]"), "relu_output"),
+    ("words", _answers_with("relu_output: one and a half"), "relu_output"),
+    ("quoted number counts", _answers_with("relu_output: '1.5'"), None),
+    ("exponent string counts", _answers_with("relu_output: 1.5e0"), None),
+    ("huge file", ANSWERS + "#" * (1 << 20) + "\n", EVERY_QUIZ),
+    ("not a mapping", "- 1.5\n- 2\n", EVERY_QUIZ),
+    ("binary garbage", "\x00\xff\xfe" * 100, EVERY_QUIZ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "loses"), [case[1:] for case in ANSWER_CASES], ids=[case[0] for case in ANSWER_CASES]
+)
+def test_hostile_answers(text: str, loses: str | None, grader: Grader, workspace: Path) -> None:
+    (workspace / "answers.yaml").write_bytes(text.encode("utf-8", errors="surrogateescape"))
+    before = snapshot(workspace)
+    report = grader.grade(workspace)
+    assert snapshot(workspace) == before
+    for item in report.items:
+        zero = item.kind != "code" and (loses == EVERY_QUIZ or item.id == loses)
+        expected = 0 if zero else item.max_score
+        assert item.score == expected, _explain(report, item.id)
+        if zero:
+            assert item.status is Status.ERROR, _explain(report, item.id)
+            assert item.tests[0].message.startswith("answers.yaml"), item.tests[0].message

@@ -96,3 +96,14 @@ def test_parse_number_rejects_everything_but_finite_numbers() -> None:
     for bad in [math.nan, "nan", "inf", "0x10", "1_000", None, {}, False]:
         with pytest.raises(ValueError):
             parse_number(bad)
+
+
+def test_a_duplicate_costs_only_its_own_quiz(tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_text("q: 1.5\nother: 3\nq: 2\n")
+    answers = read_answers(tmp_path)
+    assert answers.problem == "" and answers.values == {"q": 1.5, "other": 3}
+    result = grade_quiz(_quiz(), answers)
+    assert result.status is Status.ERROR
+    assert result.tests[0].message == (
+        "answers.yaml:3:1: duplicate key 'q' (first at line 1); keep only one"
+    )
