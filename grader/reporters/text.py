@@ -84,6 +84,7 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
         id_width, title_width = room, 0
     name_width = id_width + (title_width + 2 if title_width else 0)
     lines = [f"{_ROW}{'Item':<{name_width}}  {'Score':>{score_width}}  Status"]
+    shown: dict[str, str] = {}  # a failure message already printed -> the item that had it
     for item, score in zip(items, scores, strict=True):
         name = f"{cut(clean(item.id), id_width):<{id_width}}"
         if title_width:
@@ -91,7 +92,12 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
         status = paint(str(item.status), _STATUS_COLORS[item.status])
         lines.append(f"{_ROW}{name}  {score:>{score_width}}  {status}")
         if item.status in _SHOWS_FAILURE:
-            lines += _first_failure(item, width)
+            message = item.first_failure.message if item.first_failure else ""
+            if message and message in shown:  # e.g. one unreadable answers.yaml, every quiz
+                lines += _wrap(f"The same problem as {clean(shown[message])}.", width, _DETAIL)
+            else:
+                shown.setdefault(message, item.id)
+                lines += _first_failure(item, width)
     return lines
 
 

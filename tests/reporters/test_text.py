@@ -159,3 +159,29 @@ def test_ids_and_titles_are_cut_on_narrow_terminals() -> None:
     rows = [line for line in lines if line.endswith(tuple(str(s) for s in Status))]
     assert rows and all(len(line) <= MIN_WIDTH for line in rows)
     assert any("…" in line for line in rows)
+
+
+def test_a_problem_shared_by_many_items_is_told_once() -> None:
+
+    from grader.reporters.text import render_text
+    from grader.results import ItemResult, Report, Status, TestResult
+
+    problem = "answers.yaml:3:1: tag '!!python/object' is not allowed; remove it."
+    quizzes = tuple(
+        ItemResult(
+            id=f"quiz{i}",
+            title=f"Quiz {i}",
+            kind="numeric",
+            lesson="l",
+            status=Status.ERROR,
+            score=0,
+            max_score=1,
+            file="answers.yaml",
+            tests=(TestResult("answer", f"Quiz {i}", Status.ERROR, 0, 1, "visible", problem),),
+        )
+        for i in range(3)
+    )
+    report = Report("Course", "1", "0.1.0", "ws", quizzes)
+    text = render_text(report, color=False)
+    assert text.count("is not allowed") == 1
+    assert text.count("The same problem as quiz0.") == 2
