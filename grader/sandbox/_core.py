@@ -464,7 +464,10 @@ def _cleanup_submission(owner: int, workers: dict[str, _Worker], directory: str)
     """Kill a submission's workers and delete its directory (finalizer of a Submission)."""
     if owner != os.getpid():
         return
-    for worker in list(workers.values()):
+    ending = list(workers.values())
+    for worker in ending:  # signal them all first, so they die while the others are reaped
+        worker.kill()
+    for worker in ending:
         worker.finish(0)
         worker.close_output()
     workers.clear()
