@@ -118,3 +118,14 @@ def test_installed_wheel_grades_a_fresh_workspace(wheel: Path, tmp_path: Path) -
     report = json.loads(run.stdout)
     assert report["score"] == 0
     assert {item["status"] for item in report["exercises"]} == {"not started"}
+    site = tmp_path / "site"
+    run = subprocess.run(
+        [grade, "build-site", "--out", str(site)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert (site / "index.html").is_file() and (site / "sigmoid.html").is_file()
