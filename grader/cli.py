@@ -149,6 +149,9 @@ def check(
     from grader.workspace import NotAWorkspace
 
     course = _course()
+    for target in (output, json_file, junit_file, markdown_file, gradescope_file):
+        if target and not Path(target).resolve().parent.is_dir():
+            raise UsageProblem(f"cannot write {target}: its folder does not exist")
     try:
         if pass_mark is not None:
             check_pass_mark(pass_mark)
