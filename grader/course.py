@@ -95,18 +95,21 @@ class _Reader:
         return value
 
     def positive_int(self, mapping: dict, path: tuple, key: str, example: int = 1) -> int:
-        value = mapping.get(key)
+        if key not in mapping:
+            return 0  # reported once, as a missing required key
+        value = mapping[key]
         if type(value) is not int or value <= 0:
-            if key in mapping or True:
-                self.problem(
-                    (*path, key), f"'{key}' must be a positive integer; write {key}: {example}"
-                )
+            self.problem(
+                (*path, key), f"'{key}' must be a positive integer; write {key}: {example}"
+            )
             return 0
         return value
 
     def number(self, mapping: dict, path: tuple, key: str, default: float | None) -> float:
         value = mapping.get(key, default)
-        if type(value) not in (int, float) or not math.isfinite(value) or value <= 0:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            value = math.nan
+        if not math.isfinite(value) or value <= 0:
             self.problem((*path, key), f"'{key}' must be a positive number; write {key}: 1.0e-6")
             return default or 1e-6
         return float(value)

@@ -19,6 +19,7 @@ from grader import __version__
 from grader.answers import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
 from grader.checks import Failure, Student
 from grader.model import Check, CodeExercise, Course, Quiz
+from grader.outcomes import Frame
 from grader.results import (
     Diagnosis,
     GradedFile,
@@ -29,6 +30,7 @@ from grader.results import (
     item_status,
 )
 from grader.sandbox import Limits, Sandbox, SandboxError
+from grader.sandbox import Submission as SandboxSubmission
 from grader.text import sanitize
 
 _PYTEST_ARGS = [
@@ -166,7 +168,7 @@ class _Plugin:
             if isinstance(item, CodeExercise)
             for path in item.tests
         }
-        self.handle = None
+        self.handle: SandboxSubmission | None = None
         self.collect_errors: list[str] = []
         self.finished = False
         self.fatal: SandboxError | None = None
@@ -177,6 +179,7 @@ class _Plugin:
     def student(self, request: pytest.FixtureRequest) -> Student:
         """Give a hidden test its sandboxed view of the student's module."""
         exercise, check = request.node.stash[_META]
+        assert self.handle is not None, "checks run only while a submission is open"
         return Student(self.handle, exercise, check)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
@@ -247,7 +250,9 @@ class _Plugin:
                 handle.close()
         graded_quizzes = any(isinstance(item, Quiz) for item in items)
         notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
-        graded = [GradedFile(name, *(handle.digest(name) or (None, None))) for name in files]
+        graded = [
+            GradedFile(name, *((handle and handle.digest(name)) or (None, None))) for name in files
+        ]
         if graded_quizzes:
             graded.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
         report = Report(
@@ -296,7 +301,8 @@ def _run_check(item: pytest.Item) -> TestResult:
         del item.stash[_ERROR]
     runtestprotocol(item, nextitem=None, log=False)
     error = item.stash.get(_ERROR, None)
-    status, message, frames, output = Status.PASSED, "", (), ""
+    status, message, output = Status.PASSED, "", ""
+    frames: tuple[Frame, ...] = ()
     if isinstance(error, Failure):
         status = Status(_STATUS[error.status])
         message, frames, output = error.message, error.frames, error.output
