@@ -240,16 +240,30 @@ _WORKSPACE_OPTION = click.option(
 
 @cli.command(short_help="Create a workspace: starter files, answers.yaml, a CI workflow.")
 @click.argument("directory", type=click.Path(path_type=Path))
+@click.option(
+    "--keep-existing",
+    is_flag=True,
+    help="Keep files that already exist and write only the missing ones.",
+)
 @_ci_options
-def init(directory: Path, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
+def init(
+    directory: Path,
+    keep_existing: bool,
+    course_url: str | None,
+    course_ref: str | None,
+    pass_mark: str,
+) -> None:
     """Create a workspace in DIRECTORY: one starter file per exercise, answers.yaml, a README
     and a GitHub Actions workflow that grades every push (.github/workflows/grade.yml).
 
-    Never overwrites a file.
+    Never overwrites a file: an existing one is an error, or with --keep-existing is kept
+    while the missing files are written (into a cloned repository, or after the course
+    gained an exercise).
 
     \b
     Examples:
       grade init neurons
+      grade init . --keep-existing
       grade init neurons --course-url https://github.com/uni/neurons.git --course-ref v1.0.0
     """
     from grader.ci import WORKFLOW_PATH
@@ -259,14 +273,15 @@ def init(directory: Path, course_url: str | None, course_ref: str | None, pass_m
     course = _course()
     source, workflow = _ci_file("github", course_url, course_ref, pass_mark)
     try:
-        written = init_workspace(course, directory, workflow)
+        written = init_workspace(course, directory, workflow, keep_existing=keep_existing)
     except InputError as error:
         raise UsageProblem(str(error)) from None
     except OSError as error:
         raise UsageProblem(
             f"cannot create the workspace in {directory}: {error.strerror}"
         ) from None
-    click.echo(f"Created {len(written)} files in {directory}.")
+    kept = ", keeping the files that were already there" if keep_existing else ""
+    click.echo(f"Created {len(written)} files in {directory}{kept}.")
     click.echo(f"Next: cd {directory} && grade list   (the course, and what to do first)")
     if source.is_placeholder:
         click.echo(

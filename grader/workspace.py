@@ -72,15 +72,27 @@ Exercises:
 """
 
 
-def init_workspace(course: Course, folder: Path, workflow: str | None = None) -> list[Path]:
-    """Write the starter files into `folder`; refuse to overwrite anything."""
+def init_workspace(
+    course: Course, folder: Path, workflow: str | None = None, *, keep_existing: bool = False
+) -> list[Path]:
+    """Write the starter files into `folder`; never overwrite anything.
+
+    An existing file is an error, unless `keep_existing`: then it is left as it is and only
+    the missing files are written (a cloned repository's README, a new exercise mid-course).
+    """
     files = starter_files(course, workflow)
     existing = [name for name in files if os.path.lexists(folder / name)]
-    if existing:
+    if keep_existing:
+        files = {name: data for name, data in files.items() if name not in existing}
+    elif existing:
         raise InputError(
             [
                 Problem(
-                    str(folder / name), None, None, "already exists; grade init never overwrites"
+                    str(folder / name),
+                    None,
+                    None,
+                    "already exists; grade init never overwrites (--keep-existing writes only"
+                    " the missing files)",
                 )
                 for name in existing
             ]
