@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.engine import Grader
+from grader.grading import grade_workspace
 from grader.model import CodeExercise, Course, Quiz
 from grader.reporters.common import (
     clean,
@@ -18,7 +18,7 @@ from grader.reporters.common import (
     plural,
 )
 from grader.results import ItemResult, Report, Status
-from grader.workspace import NotAWorkspace, find_workspace
+from grader.workspace import NotAWorkspace
 
 _NEXT = "→ "
 _GUTTER = "  "
@@ -35,11 +35,9 @@ _STATUS_COLORS = {
 def list_course(course: Course, workspace: Path) -> tuple[Report | None, str]:
     """Grade the whole workspace quietly; outside a workspace return (None, why not)."""
     try:
-        find_workspace(course, workspace)
+        return grade_workspace(course, workspace), ""
     except NotAWorkspace as error:
         return None, str(error)
-    with Grader(course) as grader:
-        return grader.grade(workspace), ""
 
 
 def render_list(

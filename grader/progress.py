@@ -19,7 +19,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import Grader, GradingError
+from grader.engine import Grader
 from grader.files import RefusedFile, read_regular_file
 from grader.model import CodeExercise, Course, Quiz
 from grader.reporters.common import clean, diagnosis_sentence, next_item
@@ -240,11 +240,7 @@ def give_hint(
     find_workspace(course, workspace)
     state = load_state(workspace)
     notes = [f"Note: {state.notice}"] if state.notice else []
-    if item_id is not None and item_id not in {item.id for item in course.items}:
-        raise GradingError(
-            f"no exercise or quiz called {item_id!r}; run `grade list` to see the ids"
-        )
-    with Grader(course) as grader:
+    with Grader(course) as grader:  # an unknown id is the engine's GradingError
         if item_id is None:
             report = grader.grade(workspace)
             result = next_item(report)
