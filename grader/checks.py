@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import numpy as np
 
@@ -165,7 +165,9 @@ class Student:
 
     # -- judging values --------------------------------------------------------------------
 
-    def fail(self, call: str, got: str, expected: str | None = None, hint: str | None = None):
+    def fail(
+        self, call: str, got: str, expected: str | None = None, hint: str | None = None
+    ) -> NoReturn:
         """Raise CheckFailed saying what `call` gave and (for visible checks) what was expected."""
         message = f"{call} returned {got}"
         if expected is not None and self.visible:
@@ -199,7 +201,6 @@ class Student:
         elif isinstance(got, (list, tuple)):
             fix = "return one number, not a list"
         self.fail(call, what, "a single real number", f"Fix: {fix}." + _space(hint))
-        raise AssertionError("unreachable")
 
     def expect_close(
         self,

@@ -10,23 +10,20 @@ import numpy as np
 
 from grader.outcomes import Opaque
 
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
-    r"|\x1b\[[0-9;?]*[ -/]*[@-~]"
-)
+_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?")
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 
 
 def sanitize(text: str) -> str:
     """Remove terminal escape sequences, bidi controls and NUL; keep newlines and tabs."""
-    text = re.sub(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?", "", text)
-    return _UNSAFE.sub("", text)
+    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def show_number(value: float, other: float | None = None) -> str:
     """Format `value` with just enough digits to tell it apart from `other`."""
     value = float(value)
     if math.isnan(value) or math.isinf(value):
-        return repr(value).replace("inf", "inf")
+        return repr(value)
     if value == int(value) and abs(value) < 1e15:
         return f"{value:.1f}"
     for digits in (3, 4, 6, 8, 12, 17):
