@@ -75,6 +75,20 @@ class GradingError(Exception):
     """Raise when grading could not run at all (a broken course, not a broken submission)."""
 
 
+def select(course: Course, only: Iterable[str] | None) -> list[CodeExercise | Quiz]:
+    """Return the course's items (all, or those in `only`) in course order; reject unknown ids."""
+    if only is None:
+        return list(course.items)
+    wanted = set(only)
+    unknown = sorted(wanted - {item.id for item in course.items})
+    if unknown:
+        raise GradingError(
+            f"no exercise or quiz called {', '.join(map(repr, unknown))};"
+            " run `grade list` to see the ids"
+        )
+    return [item for item in course.items if item.id in wanted]
+
+
 @dataclass(frozen=True)
 class Submission:
     """A folder to grade and an optional subset of item ids."""
@@ -114,7 +128,7 @@ class Grader:
         only: Iterable[str] | None = None,
     ) -> None:
         """Grade each submission in turn, calling `on_report` as each report is ready."""
-        items = self._select(only)
+        items = select(self.course, only)
         exercises = [item for item in items if isinstance(item, CodeExercise)]
         plugin = _Plugin(self, list(submissions), items, on_report)
         if not exercises:
@@ -139,19 +153,6 @@ class Grader:
             raise GradingError("the hidden tests could not be loaded: " + plugin.collect_errors[0])
         if not plugin.finished:
             raise GradingError(f"pytest stopped early (exit code {int(code)})")
-
-    def _select(self, only: Iterable[str] | None) -> list[CodeExercise | Quiz]:
-        if only is None:
-            return list(self.course.items)
-        wanted = list(dict.fromkeys(only))
-        known = {item.id for item in self.course.items}
-        unknown = [item_id for item_id in wanted if item_id not in known]
-        if unknown:
-            raise GradingError(
-                f"no exercise or quiz called {', '.join(map(repr, unknown))};"
-                " run `grade list` to see the ids"
-            )
-        return [item for item in self.course.items if item.id in wanted]
 
 
 class _Plugin:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from grader.answers import ANSWERS_FILE
-from grader.engine import Grader, GradingError
+from grader.engine import Grader, GradingError, select
 from grader.model import CodeExercise, Course
 from grader.reporters.common import clean, next_item, plural
 from grader.reporters.text import render_rows, render_text
@@ -58,8 +58,7 @@ class Watcher:
         self.grader = grader
         self.folder = folder
         self.screen = screen
-        wanted = None if only is None else set(only)
-        items = [item for item in grader.course.items if wanted is None or item.id in wanted]
+        items = select(grader.course, only)
         self.ids = [item.id for item in items]
         self.by_file: dict[str, list[str]] = {}
         for item in items:
@@ -162,15 +161,8 @@ def watch(
     Raise NotAWorkspace or GradingError (unknown id, broken course) before watching starts.
     """
     find_workspace(course, folder)
-    if only is not None:
-        only = list(only)
-        known = {item.id for item in course.items}
-        unknown = [item_id for item_id in only if item_id not in known]
-        if unknown:
-            raise GradingError(
-                f"no exercise or quiz called {', '.join(map(repr, unknown))};"
-                " run `grade list` to see the ids"
-            )
+    only = None if only is None else list(only)
+    select(course, only)  # reject unknown ids before watching starts
     interrupts = _Interrupts()
     in_main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, interrupts) if in_main else None
