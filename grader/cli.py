@@ -62,10 +62,10 @@ def cli(context: click.Context) -> None:
         context.invoke(check)
 
 
-def _write_reports(report, outputs: dict[str, str | None]) -> None:
+def _write_reports(report, outputs: list[tuple[str, str | None]]) -> None:
     from grader.reporters import FORMATS
 
-    for format_name, target in outputs.items():
+    for format_name, target in outputs:
         if not target:
             continue
         text = FORMATS[format_name](report)
@@ -159,24 +159,22 @@ def check(
         needed = pass_mark_points(pass_mark, report.max_score)
     except (NotAWorkspace, GradingError, CiError) as error:
         raise UsageProblem(str(error)) from None
-    if format_name == "json":
-        text = FORMATS["json"](report)
-    elif output:
-        text = render_text(report, color=False)
-    else:
-        text = render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
-    if output:
-        _write_reports(report, {format_name: output})
-    else:
+    if not output:
+        text = (
+            FORMATS["json"](report)
+            if format_name == "json"
+            else render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
+        )
         click.echo(text, nl=not text.endswith("\n"))
     _write_reports(
         report,
-        {
-            "json": json_file,
-            "junit": junit_file,
-            "markdown": markdown_file,
-            "gradescope": gradescope_file,
-        },
+        [
+            (format_name, output),
+            ("json", json_file),
+            ("junit", junit_file),
+            ("markdown", markdown_file),
+            ("gradescope", gradescope_file),
+        ],
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if summary:
