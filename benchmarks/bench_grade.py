@@ -89,8 +89,8 @@ def compare(runs: int, workspace: Path) -> dict[str, float]:
 def batch(count: int, workspace: Path) -> dict[str, float]:
     """Grade `count` submissions with one warm Grader; return submissions per second."""
     sys.path.insert(0, str(ROOT))
-    from grader.course import load_course
-    from grader.engine import Grader, Submission
+    from grader.course.load import load_course
+    from grader.grading.engine import Grader, Submission
 
     course = load_course(ROOT / "exercises")
     scores: list[int] = []

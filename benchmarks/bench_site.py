@@ -17,9 +17,9 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from grader.course import load_course
-from grader.model import Course
-from grader.problems import InputError
+from grader.course.load import load_course
+from grader.course.model import Course
+from grader.course.problems import InputError
 from grader.website import build_site
 from grader.website.highlight import python_html
 from grader.website.mathml import to_mathml

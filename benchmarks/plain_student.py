@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.checks import Student
-from grader.course import load_course
-from grader.outcomes import Raised, Returned, Unavailable
+from grader.course.load import load_course
+from grader.grading.checks import Student
+from grader.sandbox.outcomes import Raised, Returned, Unavailable
 
 _COURSE = load_course(Path(__file__).resolve().parent.parent / "exercises")
 _BY_TEST_FILE = {test.resolve(): item for item in _COURSE.exercises for test in item.tests}

@@ -24,8 +24,8 @@ class UsageProblem(click.ClickException):
 
 
 def _course(course_dir: Path | None = None):
-    from grader.course import load_course
-    from grader.problems import InputError
+    from grader.course.load import load_course
+    from grader.course.problems import InputError
 
     try:
         return load_course(course_dir)
@@ -141,12 +141,11 @@ def check(
       grade check --format json -o report.json --junit junit.xml
     """
     from grader.ci import CiError, check_pass_mark, pass_mark_points
-    from grader.engine import GradingError
-    from grader.grading import grade_workspace
+    from grader.grading.engine import GradingError
+    from grader.grading.workspace import NotAWorkspace, grade_workspace
     from grader.reporters import FORMATS
+    from grader.reporters.terminal import output_width, use_color
     from grader.reporters.text import render_text
-    from grader.terminal import output_width, use_color
-    from grader.workspace import NotAWorkspace
 
     course = _course()
     for target in (output, json_file, junit_file, markdown_file, gradescope_file):
@@ -265,8 +264,8 @@ def init(
       grade init neurons --course-url https://github.com/uni/neurons.git --course-ref v1.0.0
     """
     from grader.ci import WORKFLOW_PATH
-    from grader.problems import InputError
-    from grader.workspace import init_workspace
+    from grader.course.problems import InputError
+    from grader.init import init_workspace
 
     course = _course()
     source, workflow = _ci_file("github", course_url, course_ref, pass_mark)
@@ -301,9 +300,9 @@ def list_items(workspace: Path) -> None:
     Example:
       grade list
     """
-    from grader.engine import GradingError
-    from grader.overview import list_course, render_list
-    from grader.terminal import output_width, use_color
+    from grader.grading.engine import GradingError
+    from grader.listing import list_course, render_list
+    from grader.reporters.terminal import output_width, use_color
 
     course = _course()
     try:
@@ -332,10 +331,10 @@ def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
       grade hint sigmoid
       grade hint --reset sigmoid
     """
-    from grader.engine import GradingError
-    from grader.progress import give_hint
-    from grader.terminal import output_width
-    from grader.workspace import NotAWorkspace
+    from grader.grading.engine import GradingError
+    from grader.grading.workspace import NotAWorkspace
+    from grader.hint import give_hint
+    from grader.reporters.terminal import output_width
 
     course = _course()
     try:
@@ -360,11 +359,11 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
       grade watch             # everything
       grade watch sigmoid     # one exercise
     """
-    from grader.engine import GradingError
-    from grader.terminal import is_terminal, output_width, use_color
+    from grader.grading.engine import GradingError
+    from grader.grading.workspace import NotAWorkspace
+    from grader.reporters.terminal import is_terminal, output_width, use_color
     from grader.watch import Screen
     from grader.watch import watch as run_watch
-    from grader.workspace import NotAWorkspace
 
     course = _course()
     screen = Screen(
@@ -439,9 +438,9 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     Example:
       grade digest sigmoid_minus_one 0.269
     """
-    from grader.answers import parse_number
-    from grader.digest import canonical_choice, canonical_number, new_salt
-    from grader.digest import digest as make_digest
+    from grader.course.digest import canonical_choice, canonical_number, new_salt
+    from grader.course.digest import digest as make_digest
+    from grader.grading.quizzes import parse_number
 
     course = _course(course_dir)
     try:
@@ -483,7 +482,7 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     Example:
       grade build-site --out public
     """
-    from grader.problems import InputError
+    from grader.course.problems import InputError
     from grader.website import build_site
 
     course = _course(course_dir)

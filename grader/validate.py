@@ -7,10 +7,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.engine import Grader, Submission
-from grader.model import CodeExercise, Course
-from grader.results import Report, Status
-from grader.workspace import starter_files
+from grader.course.model import CodeExercise, Course
+from grader.grading.engine import Grader, Submission
+from grader.grading.results import Report, Status
+from grader.init import starter_files
 
 
 @dataclass(frozen=True)

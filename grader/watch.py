@@ -15,13 +15,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from grader.answers import ANSWERS_FILE
-from grader.engine import Grader, GradingError, select
-from grader.model import CodeExercise, Course
+from grader.course.model import CodeExercise, Course
+from grader.grading.engine import Grader, GradingError, select
+from grader.grading.quizzes import ANSWERS_FILE
+from grader.grading.results import ItemResult, Report, Status
+from grader.grading.workspace import find_workspace
 from grader.reporters.common import clean, next_item, plural
 from grader.reporters.text import render_rows, render_text
-from grader.results import ItemResult, Report, Status
-from grader.workspace import find_workspace
 
 Stamp = tuple[int, int, int, int] | None  # (mtime_ns, size, inode, mode) or None when missing
 Write = Callable[[str], None]

@@ -2,9 +2,7 @@
 
 import numpy as np
 
-from grader.checks import NotStarted, Student
-from grader.outcomes import Opaque
-from grader.text import show, show_call
+from grader.checks import NotStarted, Opaque, Student, show, show_call
 
 AND_TABLE = (((0, 0), 0), ((0, 1), 0), ((1, 0), 0), ((1, 1), 1))
 INT_FIX = (

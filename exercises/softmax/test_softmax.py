@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from grader.checks import Student
-from grader.text import show_number
+from grader.checks import Student, show_number
 
 
 def _reference(x: np.ndarray) -> np.ndarray:

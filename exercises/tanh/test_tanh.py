@@ -4,8 +4,7 @@ import math
 
 import numpy as np
 
-from grader.checks import Student
-from grader.text import show_number
+from grader.checks import Student, show_number
 
 
 def test_known_values(student: Student) -> None:

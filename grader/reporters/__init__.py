@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from grader.grading.results import Report
 from grader.reporters.csv_report import render_csv_rows
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
 from grader.reporters.junit import render_junit
 from grader.reporters.markdown import render_markdown
 from grader.reporters.text import render_text
-from grader.results import Report
 
 Renderer = Callable[[Report], str]
 

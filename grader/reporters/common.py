@@ -6,9 +6,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from grader.outcomes import Frame
-from grader.results import Diagnosis, ItemResult, Report, Status, TestResult
-from grader.text import sanitize
+from grader.grading.messages import sanitize
+from grader.grading.results import CheckResult, Diagnosis, ItemResult, Report, Status
+from grader.sandbox.outcomes import Frame
 
 OUTPUT_LINES = 6  # captured output shown per check, in lines
 OUTPUT_LINE_CHARS = 200  # and in characters per line
@@ -61,12 +61,12 @@ def check_count_sentence(report: Report) -> str:
     return sentence + "."
 
 
-def status_counts(tests: Iterable[TestResult]) -> Counter[Status]:
+def status_counts(tests: Iterable[CheckResult]) -> Counter[Status]:
     """Count checks by status."""
     return Counter(test.status for test in tests)
 
 
-def check_title(item: ItemResult, test: TestResult) -> str:
+def check_title(item: ItemResult, test: CheckResult) -> str:
     """Name a check for a list of all checks: 'The sigmoid function: sigmoid(0) is ...'."""
     name = clean(test.name or test.test)
     title = clean(item.title)
@@ -88,7 +88,7 @@ def frame_text(frame: Frame) -> str:
     return f"{clean(frame.file)}:{frame.line}  {clean(frame.code).strip()}".rstrip()
 
 
-def shown_frames(test: TestResult) -> list[str]:
+def shown_frames(test: CheckResult) -> list[str]:
     """Return the student's innermost frames of a check, written as text."""
     return [frame_text(frame) for frame in test.frames[-FRAMES_SHOWN:]]
 
@@ -116,7 +116,7 @@ def plain(text: str, code: str) -> str:
     return text
 
 
-def message_lines(test: TestResult) -> list[str]:
+def message_lines(test: CheckResult) -> list[str]:
     """Return a check's message as lines, or its status when it has no message."""
     lines = [line.rstrip() for line in clean(test.message).strip().splitlines()]
     return [line for line in lines if line] or [str(test.status).capitalize() + "."]
@@ -127,7 +127,7 @@ def diagnosis_sentence(diagnosis: Diagnosis) -> str:
     return f"Looks like: {clean(diagnosis.title)} — {clean(diagnosis.feedback).strip()}"
 
 
-def failure_lines(item: ItemResult, test: TestResult, *, with_output: bool = True) -> list[str]:
+def failure_lines(item: ItemResult, test: CheckResult, *, with_output: bool = True) -> list[str]:
     """Describe a check that did not pass as plain text lines, with the item's diagnosis."""
     lines = message_lines(test)
     frames = shown_frames(test)

@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Sequence
 
+from grader.grading.results import Report
 from grader.reporters.common import clean
-from grader.results import Report
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Literal
 
+from grader.grading.results import CheckResult, ItemResult, Report, Status
 from grader.reporters.common import (
     check_count_sentence,
     check_title,
@@ -19,7 +20,6 @@ from grader.reporters.common import (
     next_steps,
     provenance,
 )
-from grader.results import ItemResult, Report, Status, TestResult
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 VISIBILITIES: tuple[Visibility, ...] = ("hidden", "after_due_date", "after_published", "visible")
@@ -63,14 +63,14 @@ def _summary(report: Report) -> str:
     return "\n".join([*lines, "", *next_steps(report), "", provenance(report)])
 
 
-def _checks(item: ItemResult) -> tuple[TestResult, ...]:
+def _checks(item: ItemResult) -> tuple[CheckResult, ...]:
     """Return the item's checks, or one standing for the item when it has none."""
     if item.tests:
         return item.tests
-    return (TestResult(item.id, item.title, item.status, item.score, item.max_score, "visible"),)
+    return (CheckResult(item.id, item.title, item.status, item.score, item.max_score, "visible"),)
 
 
-def _test(item: ItemResult, test: TestResult, number: str, hidden: Visibility) -> dict[str, Any]:
+def _test(item: ItemResult, test: CheckResult, number: str, hidden: Visibility) -> dict[str, Any]:
     passed = test.status is Status.PASSED
     output = "" if passed else "\n".join(failure_lines(item, test))
     return {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from grader.grading.results import CheckResult, Diagnosis, GradedFile, ItemResult, Report
 from grader.reporters.common import clean
-from grader.results import Diagnosis, GradedFile, ItemResult, Report, TestResult
 
 SCHEMA_VERSION = 1
 
@@ -64,7 +64,7 @@ def _diagnosis(diagnosis: Diagnosis | None) -> dict[str, str] | None:
     }
 
 
-def _test(test: TestResult) -> dict[str, Any]:
+def _test(test: CheckResult) -> dict[str, Any]:
     return {
         "name": clean(test.name),
         "id": test.test,

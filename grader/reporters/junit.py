@@ -6,8 +6,8 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable
 
+from grader.grading.results import CheckResult, ItemResult, Report, Status
 from grader.reporters.common import clean, failure_lines, status_counts, unique_names
-from grader.results import ItemResult, Report, Status, TestResult
 
 # Characters XML 1.0 does not allow anywhere, not even as character references.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -77,7 +77,7 @@ def _suite(
     return suite
 
 
-def _counts(name: str, tests: Iterable[TestResult]) -> dict[str, str]:
+def _counts(name: str, tests: Iterable[CheckResult]) -> dict[str, str]:
     tests = list(tests)
     counts = status_counts(tests)
     return {

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
     check_count_sentence,
     clean,
@@ -16,7 +17,6 @@ from grader.reporters.common import (
     provenance,
     shown_frames,
 )
-from grader.results import ItemResult, Report, Status
 
 STATUS_EMOJI = {
     Status.PASSED: "✅",

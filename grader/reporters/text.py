@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable
 
+from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
     check_count_sentence,
     clean,
@@ -19,7 +20,6 @@ from grader.reporters.common import (
     plural,
     shown_frames,
 )
-from grader.results import ItemResult, Report, Status
 
 MIN_WIDTH = 30  # narrower widths are treated as this
 _ID_CAP = 32  # the id column never grows wider than this (ids are typed: never cut them)

@@ -1,8 +1,9 @@
 """Run hostile student code and get back plain data only.
 
 Hidden tests run in the trusted process and reach student code only through
-:class:`Sandbox` / :class:`Submission`; every answer is one of the outcome objects of
-:mod:`grader.outcomes` (``Returned``, ``Raised``, ``TimedOut``, ``Crashed``, ``Unavailable``).
+:class:`Sandbox` / :class:`SandboxSession`; every answer is one of the outcome objects
+of :mod:`grader.sandbox.outcomes` (``Returned``, ``Raised``, ``TimedOut``, ``Crashed``,
+``Unavailable``).
 
 How it works
 ------------
@@ -78,6 +79,6 @@ a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mis
 unexpected module, an argument type the sandbox cannot carry).
 """
 
-from grader.sandbox._core import Limits, Sandbox, SandboxError, Submission, sandbox_features
+from grader.sandbox.core import Limits, Sandbox, SandboxError, SandboxSession, sandbox_features
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "Submission", "sandbox_features"]
+__all__ = ["Limits", "Sandbox", "SandboxError", "SandboxSession", "sandbox_features"]

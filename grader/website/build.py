@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.model import Course
-from grader.problems import InputError, Problem, display_path
+from grader.course.model import Course
+from grader.course.problems import InputError, Problem, display_path
 from grader.website.leaks import Leak, find_leaks
 from grader.website.pages import STARTER_NAME, Page, SiteRenderer, download_name
 from grader.website.starter import starter_files, starter_zip

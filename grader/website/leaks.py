@@ -14,10 +14,10 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
-from grader import safe_yaml
-from grader.digest import canonical_number
-from grader.model import Course, Quiz
-from grader.problems import InputError, Problem, display_path
+from grader.course import safe_yaml
+from grader.course.digest import canonical_number
+from grader.course.model import Course, Quiz
+from grader.course.problems import InputError, Problem, display_path
 from grader.website.sources import Origin, problem
 
 TEXT_SUFFIXES = frozenset(

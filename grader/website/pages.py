@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.model import CodeExercise, Course, Lesson, Quiz
+from grader.course.model import CodeExercise, Course, Lesson, Quiz
 from grader.website.highlight import python_html
 from grader.website.plots import mentioned, plots_html
 from grader.website.richtext import Rendering, TextRenderer

@@ -12,7 +12,7 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from grader.problems import InputError
+from grader.course.problems import InputError
 from grader.website.highlight import python_html
 from grader.website.mathml import MathError, to_mathml
 from grader.website.plots import PLOT_NAMES, plots_html

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader import safe_yaml
-from grader.problems import InputError, Problem, display_path
+from grader.course import safe_yaml
+from grader.course.problems import InputError, Problem, display_path
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,10 @@ import io
 import re
 import zipfile
 
-from grader import workspace
+from grader import init as workspace_init
 from grader.ci import CiError
-from grader.model import CodeExercise, Course
-from grader.problems import InputError, Problem
+from grader.course.model import CodeExercise, Course
+from grader.course.problems import InputError, Problem
 from grader.website.sources import Origin, problem
 
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -23,13 +23,13 @@ def slug(text: str) -> str:
 def starter_files(course: Course) -> dict[str, bytes]:
     """Return the files `grade init` writes, by relative path, in sorted order.
 
-    The file set comes from grader.workspace (what `grade init` uses), so the site's zip and
+    The file set comes from grader.init (what `grade init` uses), so the site's zip and
     a fresh workspace never drift apart; this adds file:line errors for a missing stub.
     """
     for exercise in course.exercises:
         stub_bytes(exercise)
     try:
-        files = workspace.starter_files(course)
+        files = workspace_init.starter_files(course)
     except CiError as error:
         raise InputError(
             Problem("GRADE_COURSE_URL/GRADE_COURSE_REF", None, None, f"{error}; fix the variable")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from grader.problems import InputError, Problem
+from grader.course.problems import InputError, Problem
 
 
 def site_dir() -> Path:

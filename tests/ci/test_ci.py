@@ -17,7 +17,7 @@ import yaml
 from grade_cli_support import clean_env, grade, tree
 
 from grader import __version__
-from grader.course import load_course
+from grader.course.load import load_course
 
 Workspace = Callable[..., Path]
 COURSE_URL = "https://github.com/example-uni/neurons-from-scratch.git"

@@ -13,9 +13,11 @@ import pytest
 from grade_cli_support import SOLUTIONS
 
 from grader.ci import CiError, check_pass_mark, grader_source, pass_mark_points, render_ci
-from grader.course import load_course
-from grader.model import Course
-from grader.progress import (
+from grader.course.load import load_course
+from grader.course.model import Course
+from grader.grading.results import CheckResult as CheckResult
+from grader.grading.results import ItemResult, Status
+from grader.hint import (
     MAX_STATE_BYTES,
     STATE_PATH,
     HintState,
@@ -24,9 +26,7 @@ from grader.progress import (
     next_hint,
     save_state,
 )
-from grader.results import ItemResult, Status
-from grader.results import TestResult as CheckResult
-from grader.terminal import use_color
+from grader.reporters.terminal import use_color
 from grader.watch import Screen, watch
 
 

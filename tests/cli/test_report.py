@@ -27,8 +27,8 @@ from grade_cli_support import (
     tree,
 )
 
-from grader.course import load_course
-from grader.model import CodeExercise
+from grader.course.load import load_course
+from grader.course.model import CodeExercise
 
 Workspace = Callable[..., Path]
 ANSI = re.compile(r"\x1b\[[0-9;]*m")

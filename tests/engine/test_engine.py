@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
-from grader.engine import Grader, GradingError, Submission
-from grader.results import Report, Status
-from grader.workspace import init_workspace
+from grader.course.load import load_course
+from grader.grading.engine import Grader, GradingError, Submission
+from grader.grading.results import Report, Status
+from grader.init import init_workspace
 
 ROOT = Path(__file__).resolve().parents[2]
 

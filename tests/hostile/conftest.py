@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
-from grader.engine import Grader
-from grader.model import Course
+from grader.course.load import load_course
+from grader.course.model import Course
+from grader.grading.engine import Grader
 from grader.sandbox import Limits
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.engine import Grader
-from grader.results import Report, Status
+from grader.grading.engine import Grader
+from grader.grading.results import Report, Status
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from grader.outcomes import Frame
-from grader.results import Diagnosis, GradedFile, ItemResult, Report, Status, TestResult
+from grader.grading.results import CheckResult, Diagnosis, GradedFile, ItemResult, Report, Status
+from grader.sandbox.outcomes import Frame
 
 COURSE = "Neurons from Scratch"
 VERSION = "2026.11"
@@ -109,13 +109,13 @@ _ITEMS = [
 
 def _test(
     spec: tuple[str, str, int, str], status: Status, message: str = "", **extra
-) -> TestResult:
+) -> CheckResult:
     test, name, points, visibility = spec
     score = points if status is Status.PASSED else 0
-    return TestResult(test, name, status, score, points, visibility, message, **extra)
+    return CheckResult(test, name, status, score, points, visibility, message, **extra)
 
 
-def _item(index: int, tests: list[TestResult], **extra) -> ItemResult:
+def _item(index: int, tests: list[CheckResult], **extra) -> ItemResult:
     item_id, title, kind, lesson, file, _ = _ITEMS[index]
     statuses = {test.status for test in tests}
     score = sum(test.score for test in tests)

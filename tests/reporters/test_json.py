@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from grader.grading.results import Status
 from grader.reporters.json_report import SCHEMA_VERSION, render_json
-from grader.results import Status
 
 from .samples import EMPTY, PARTIAL, SAMPLES
 

@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import pytest
 
+from grader.grading.results import Status
 from grader.reporters.junit import render_junit
-from grader.results import Status
 
 from .samples import EMPTY, PARTIAL, SAMPLES
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.grading.results import Status
 from grader.reporters.common import check_count_sentence
 from grader.reporters.text import MIN_WIDTH, render_text
-from grader.results import Status
 
 from .samples import EMPTY, NO_HIDDEN, PARTIAL, SAMPLES, STUB
 
@@ -163,8 +163,8 @@ def test_ids_and_titles_are_cut_on_narrow_terminals() -> None:
 
 def test_a_problem_shared_by_many_items_is_told_once() -> None:
 
+    from grader.grading.results import CheckResult, ItemResult, Report, Status
     from grader.reporters.text import render_text
-    from grader.results import ItemResult, Report, Status, TestResult
 
     problem = "answers.yaml:3:1: tag '!!python/object' is not allowed; remove it."
     quizzes = tuple(
@@ -177,7 +177,7 @@ def test_a_problem_shared_by_many_items_is_told_once() -> None:
             score=0,
             max_score=1,
             file="answers.yaml",
-            tests=(TestResult("answer", f"Quiz {i}", Status.ERROR, 0, 1, "visible", problem),),
+            tests=(CheckResult("answer", f"Quiz {i}", Status.ERROR, 0, 1, "visible", problem),),
         )
         for i in range(3)
     )

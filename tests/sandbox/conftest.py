@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import Limits, Sandbox, Submission
+from grader.sandbox import Limits, Sandbox, SandboxSession
 
 TEST_LIMITS = Limits(call_timeout=1.0, import_timeout=2.0, output_bytes=4096)
 
-Submit = Callable[..., Submission]
+Submit = Callable[..., SandboxSession]
 
 
 @pytest.fixture(scope="module")
@@ -33,9 +33,9 @@ def features(sandbox: Sandbox) -> dict[str, bool]:
 @pytest.fixture
 def submit(sandbox: Sandbox, tmp_path: Path) -> Iterator[Submit]:
     """Write student files into a fresh folder and open them as a submission."""
-    opened: list[Submission] = []
+    opened: list[SandboxSession] = []
 
-    def _submit(files: dict[str, str | bytes], expected: list[str] | None = None) -> Submission:
+    def _submit(files: dict[str, str | bytes], expected: list[str] | None = None) -> SandboxSession:
         folder = tmp_path / f"student{len(opened)}"
         folder.mkdir()
         for name, content in files.items():

@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.outcomes import Opaque
-from grader.sandbox import _child, _codec
-from grader.sandbox._codec import Decoder, Malformed
+from grader.sandbox import codec as _codec
+from grader.sandbox.child import program as _child
+from grader.sandbox.codec import Decoder, Malformed
+from grader.sandbox.outcomes import Opaque
 
 
 def _b64(data: bytes) -> str:

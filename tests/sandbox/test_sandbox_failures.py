@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from grader.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
+from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
 
 
 def test_not_implemented_is_raised_and_not_started(submit) -> None:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.outcomes import Raised, Returned, Unavailable
 from grader.sandbox import Limits, Sandbox, SandboxError, sandbox_features
+from grader.sandbox.outcomes import Raised, Returned, Unavailable
 
 TEST_LIMITS = Limits(call_timeout=1.0, import_timeout=2.0, output_bytes=4096)
 

@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from grader.outcomes import Opaque, Raised, Returned, TimedOut
 from grader.sandbox import Limits, Sandbox
+from grader.sandbox.outcomes import Opaque, Raised, Returned, TimedOut
 
 ECHO = """
     def echo(x):

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from grader.course import load_course
-from grader.model import Course
+from grader.course.load import load_course
+from grader.course.model import Course
 from grader.website import build_site
 
 # The fixture course's hidden checks are course content, not tests of this project.

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from conftest import SCREENSHOTS, Watched, watch
 
-from grader.digest import canonical_number, digest
+from grader.course.digest import canonical_number, digest
 
 
 def _expect() -> Any:

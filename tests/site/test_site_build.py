@@ -12,9 +12,9 @@ import pytest
 import yaml
 from conftest import FIXTURE_COURSE, FIXTURE_SOLUTIONS, REPO, Workspace, tree_bytes
 
-from grader import workspace
-from grader.course import load_course
-from grader.problems import InputError
+from grader import init as workspace
+from grader.course.load import load_course
+from grader.course.problems import InputError
 from grader.website import SiteBuild, build_site, starter_files
 from grader.website.build import MARKER
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_COURSE, FIXTURE_SOLUTIONS, Workspace, tree_bytes
 
-from grader.course import load_course
-from grader.problems import InputError
+from grader.course.load import load_course
+from grader.course.problems import InputError
 from grader.website import scan_for_leaks
 
 SOLUTION_LINE = "result = np.maximum(np.asarray(x, dtype=np.float64), 0.0)"

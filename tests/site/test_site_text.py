@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURE_COURSE
 
-from grader.problems import InputError
+from grader.course.problems import InputError
 from grader.website.mathml import (
     ALLOWED_COMMANDS,
     ALLOWED_ENVIRONMENTS,

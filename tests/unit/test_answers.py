@@ -5,10 +5,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.answers import grade_quiz, parse_number, read_answers
-from grader.digest import canonical_number, digest
-from grader.model import AnswerDigest, Choice, Quiz
-from grader.results import Status
+from grader.course.digest import canonical_number, digest
+from grader.course.model import AnswerDigest, Choice, Quiz
+from grader.grading.quizzes import grade_quiz, parse_number, read_answers
+from grader.grading.results import Status
 
 
 def _quiz(kind: str = "numeric", answer: str = "1.5", tolerance: float = 0.01) -> Quiz:

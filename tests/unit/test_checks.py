@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.checks import CheckFailed, NotStarted, SandboxError, SandboxTimeout, Student
-from grader.model import Check, CodeExercise
-from grader.outcomes import Crashed, Frame, Opaque, Raised, Returned, TimedOut, Unavailable
+from grader.course.model import Check, CodeExercise
+from grader.grading.checks import CheckFailed, CheckTimedOut, CodeCrashed, NotStarted, Student
+from grader.sandbox.outcomes import Crashed, Frame, Opaque, Raised, Returned, TimedOut, Unavailable
 
 
 class Scripted:
@@ -127,10 +127,10 @@ def test_outcomes_map_to_statuses_with_teaching_messages() -> None:
         _student(Raised("NotImplementedError", "")).call("sigmoid", 0.0)
     with pytest.raises(NotStarted):
         _student(Unavailable("sigmoid.py is missing", not_started=True)).call("sigmoid", 0.0)
-    with pytest.raises(SandboxTimeout) as timed:
+    with pytest.raises(CheckTimedOut) as timed:
         _student(TimedOut(2.0)).call("sigmoid", 0.5)
     assert timed.value.message == "sigmoid(0.5) did not return within 2 s: an infinite loop?"
-    with pytest.raises(SandboxError) as crashed:
+    with pytest.raises(CodeCrashed) as crashed:
         _student(Crashed("killed by signal 11 (SIGSEGV)")).call("sigmoid", 0.5)
     assert "crashed the sandbox: killed by signal 11" in crashed.value.message
 
@@ -162,7 +162,7 @@ def test_expect_raises() -> None:
 
 
 def test_terminal_text_is_sanitised() -> None:
-    from grader.text import sanitize
+    from grader.grading.messages import sanitize
 
     assert sanitize("ok\x1b[2J\x1b]0;title\x07\u202eevil\x00 done\n") == "okevil done\n"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import load_course
-from grader.problems import InputError
+from grader.course.load import load_course
+from grader.course.problems import InputError
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from grader.digest import canonical_number, decimals_for, digest
+from grader.course.digest import canonical_number, decimals_for, digest
 
 
 def test_rounding_is_half_up_on_the_tolerance_grid() -> None:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from grader import safe_yaml
-from grader.problems import InputError
+from grader.course import safe_yaml
+from grader.course.problems import InputError
 
 
 def _error(text: str, limits: safe_yaml.Limits | None = None) -> str:

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from grader.checks import Student
+from grader.grading.checks import Student
 
 
 def test_numbers(student: Student) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from grader.problems import InputError, Problem
+from grader.course.problems import InputError, Problem
 
 _SCALAR_LOADER = yaml.SafeLoader("")
 # libyaml's parser when PyYAML has it (its wheels do): the same events and marks, much faster.

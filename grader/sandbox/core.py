@@ -23,14 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grader
-from grader.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
-from grader.sandbox import _codec
-from grader.sandbox._codec import Malformed
-from grader.sandbox._copy import check_file_names, copy_files, make_temp_dir
+from grader.sandbox import codec as _codec
+from grader.sandbox.codec import Malformed
+from grader.sandbox.copy import check_file_names, copy_files, make_temp_dir
+from grader.sandbox.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
 
 log = logging.getLogger(__name__)
 
-_CHILD_PATH = Path(__file__).with_name("_child.py")
+_CHILD_PATH = Path(__file__).parent / "child" / "program.py"
 _READY_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
 _CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
 _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
@@ -461,7 +461,7 @@ def _shutdown(state: _State) -> None:
 
 
 def _cleanup_submission(owner: int, workers: dict[str, _Worker], directory: str) -> None:
-    """Kill a submission's workers and delete its directory (finalizer of a Submission)."""
+    """Kill a submission's workers and delete its directory (finalizer of a SandboxSession)."""
     if owner != os.getpid():
         return
     ending = list(workers.values())
@@ -493,11 +493,11 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def open(self, folder: Path, files: Iterable[str]) -> Submission:
+    def open(self, folder: Path, files: Iterable[str]) -> SandboxSession:
         """Copy the expected files of a submission into a fresh directory."""
         if self._state.closed:
             raise SandboxError("the sandbox is closed")
-        return Submission(self, Path(folder), list(files))
+        return SandboxSession(self, Path(folder), list(files))
 
     def close(self) -> None:
         """Kill the zygote and every worker; idempotent."""
@@ -568,7 +568,7 @@ class Sandbox:
         return worker
 
 
-class Submission:
+class SandboxSession:
     """One student's files, copied; each module runs in its own worker, started on first use."""
 
     def __init__(self, sandbox: Sandbox, folder: Path, files: list[str]) -> None:
@@ -604,7 +604,7 @@ class Submission:
             name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in copied.items()
         }
 
-    def __enter__(self) -> Submission:
+    def __enter__(self) -> SandboxSession:
         return self
 
     def __exit__(self, *exc: object) -> None:

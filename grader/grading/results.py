@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from grader.outcomes import Frame
+from grader.sandbox.outcomes import Frame
 
 
 class Status(StrEnum):
@@ -22,7 +22,7 @@ class Status(StrEnum):
 
 
 @dataclass(frozen=True)
-class TestResult:
+class CheckResult:
     """One hidden check (or a quiz's single answer check)."""
 
     test: str  # stable id: the pytest function name, or "answer" for a quiz
@@ -56,7 +56,7 @@ class ItemResult:
     status: Status
     score: int
     max_score: int
-    tests: tuple[TestResult, ...]
+    tests: tuple[CheckResult, ...]
     file: str = ""  # the student file (code) or "answers.yaml" (quiz)
     hints: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
@@ -70,7 +70,7 @@ class ItemResult:
         return sum(1 for test in self.tests if test.status is Status.PASSED)
 
     @property
-    def first_failure(self) -> TestResult | None:
+    def first_failure(self) -> CheckResult | None:
         return next((test for test in self.tests if test.status is not Status.PASSED), None)
 
 
@@ -116,7 +116,7 @@ class Report:
         return sum(len(item.tests) for item in self.items)
 
 
-def item_status(tests: tuple[TestResult, ...], score: int, max_score: int) -> Status:
+def item_status(tests: tuple[CheckResult, ...], score: int, max_score: int) -> Status:
     """Summarise check statuses into the exercise's status."""
     statuses = {test.status for test in tests}
     if statuses == {Status.NOT_STARTED} or not tests:

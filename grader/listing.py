@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from grader.grading import grade_workspace
-from grader.model import CodeExercise, Course, Quiz
+from grader.course.model import CodeExercise, Course, Quiz
+from grader.grading.results import ItemResult, Report, Status
+from grader.grading.workspace import NotAWorkspace, grade_workspace
 from grader.reporters.common import (
     clean,
     cut,
@@ -17,8 +18,6 @@ from grader.reporters.common import (
     plain,
     plural,
 )
-from grader.results import ItemResult, Report, Status
-from grader.workspace import NotAWorkspace
 
 _NEXT = "→ "
 _GUTTER = "  "

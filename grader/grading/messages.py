@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from grader.outcomes import Opaque
+from grader.sandbox.outcomes import Opaque
 
 _ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?")
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")

@@ -8,13 +8,13 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader import safe_yaml
-from grader.digest import canonical_choice, canonical_number, digest
-from grader.files import RefusedFile, read_regular_file
-from grader.model import Quiz
-from grader.problems import InputError
-from grader.results import ItemResult, Status, TestResult
-from grader.text import sanitize
+from grader.course import safe_yaml
+from grader.course.digest import canonical_choice, canonical_number, digest
+from grader.course.model import Quiz
+from grader.course.problems import InputError
+from grader.grading.messages import sanitize
+from grader.grading.results import CheckResult, ItemResult, Status
+from grader.sandbox.files import RefusedFile, read_regular_file
 
 ANSWERS_FILE = "answers.yaml"
 _LIMITS = safe_yaml.Limits(max_bytes=64 * 1024, max_depth=4, max_nodes=2_000)
@@ -114,7 +114,7 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
             else:
                 message = _wrong(quiz, given)
     score = quiz.points if status is Status.PASSED else 0
-    test = TestResult(
+    test = CheckResult(
         test="answer",
         name=quiz.title,
         status=status,

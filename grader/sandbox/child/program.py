@@ -1,7 +1,8 @@
 """Run the zygote and its workers (executed as ``python -I -B -c <this source>``).
 
 This file must stay self-contained: it imports only the standard library and numpy, never
-``grader``, and it holds no trusted data.  The trusted side (``_core.py``) starts it with::
+``grader``, and it holds no trusted data.  The trusted side (``grader/sandbox/core.py``)
+starts it with::
 
     python -I -B -c <source> <control fd> <trusted pid> [path to drop from sys.path ...]
 

@@ -9,9 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from grader import safe_yaml
-from grader.digest import decimals_for
-from grader.model import (
+from grader.course import safe_yaml
+from grader.course.digest import decimals_for
+from grader.course.model import (
     AnswerDigest,
     Check,
     Choice,
@@ -21,7 +21,7 @@ from grader.model import (
     Misconception,
     Quiz,
 )
-from grader.problems import InputError, Problem, display_path
+from grader.course.problems import InputError, Problem, display_path
 
 COURSE_FILE = "course.yaml"
 EXERCISE_FILE = "exercise.yaml"
@@ -42,7 +42,7 @@ _MISCONCEPTION_KEYS = {"id", "title", "feedback", "file", "fails"}
 
 def default_root() -> Path:
     """Return the course folder shipped with the installed grader (or the source checkout's)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # grader/
     for candidate in (package / "_course", package.parent / "exercises"):
         if (candidate / COURSE_FILE).is_file():
             return candidate

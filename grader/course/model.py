@@ -105,7 +105,7 @@ class Quiz(Item):
     @property
     def decimals(self) -> int:
         """Return how many decimal places the tolerance keeps."""
-        from grader.digest import decimals_for
+        from grader.course.digest import decimals_for
 
         return decimals_for(self.tolerance)
 

@@ -19,12 +19,12 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from grader.engine import Grader
-from grader.files import RefusedFile, read_regular_file
-from grader.model import CodeExercise, Course, Quiz
+from grader.course.model import CodeExercise, Course, Quiz
+from grader.grading.engine import Grader
+from grader.grading.results import ItemResult, Status
+from grader.grading.workspace import STATE_DIR, find_workspace
 from grader.reporters.common import clean, diagnosis_sentence, next_item
-from grader.results import ItemResult, Status
-from grader.workspace import STATE_DIR, find_workspace
+from grader.sandbox.files import RefusedFile, read_regular_file
 
 HINTS_FILE = "hints.json"
 STATE_PATH = f"{STATE_DIR}/{HINTS_FILE}"

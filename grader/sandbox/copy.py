@@ -12,8 +12,8 @@ import re
 import tempfile
 from pathlib import Path
 
-from grader.files import RefusedFile, read_regular_file
-from grader.outcomes import Unavailable
+from grader.sandbox.files import RefusedFile, read_regular_file
+from grader.sandbox.outcomes import Unavailable
 
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 

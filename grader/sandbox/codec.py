@@ -20,7 +20,7 @@ import re
 
 import numpy as np
 
-from grader.outcomes import Frame, Opaque
+from grader.sandbox.outcomes import Frame, Opaque
 
 DTYPES: dict[str, np.dtype] = {
     name: np.dtype(name)

@@ -16,22 +16,21 @@ import pytest
 from _pytest.runner import runtestprotocol
 
 from grader import __version__
-from grader.answers import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
-from grader.checks import Failure, Student
-from grader.model import Check, CodeExercise, Course, Quiz
-from grader.outcomes import Frame
-from grader.results import (
+from grader.course.model import Check, CodeExercise, Course, Quiz
+from grader.grading.checks import Failure, Student
+from grader.grading.messages import sanitize
+from grader.grading.quizzes import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
+from grader.grading.results import (
+    CheckResult,
     Diagnosis,
     GradedFile,
     ItemResult,
     Report,
     Status,
-    TestResult,
     item_status,
 )
-from grader.sandbox import Limits, Sandbox, SandboxError
-from grader.sandbox import Submission as SandboxSubmission
-from grader.text import sanitize
+from grader.sandbox import Limits, Sandbox, SandboxError, SandboxSession
+from grader.sandbox.outcomes import Frame
 
 _PYTEST_ARGS = [
     "--capture=no",
@@ -169,7 +168,7 @@ class _Plugin:
             if isinstance(item, CodeExercise)
             for path in item.tests
         }
-        self.handle: SandboxSubmission | None = None
+        self.handle: SandboxSession | None = None
         self.collect_errors: list[str] = []
         self.finished = False
         self.fatal: SandboxError | None = None
@@ -296,7 +295,7 @@ _META = pytest.StashKey[tuple[CodeExercise, Check]]()
 _ERROR = pytest.StashKey[BaseException]()
 
 
-def _run_check(item: pytest.Item) -> TestResult:
+def _run_check(item: pytest.Item) -> CheckResult:
     _, check = item.stash[_META]
     if _ERROR in item.stash:
         del item.stash[_ERROR]
@@ -322,7 +321,7 @@ def _run_check(item: pytest.Item) -> TestResult:
             f"this check could not run ({type(error).__name__}: {str(error)[:200]});"
             " it is a problem in the course, not in your code: tell your instructor"
         )
-    return TestResult(
+    return CheckResult(
         test=check.test,
         name=check.name,
         status=status,

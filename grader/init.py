@@ -1,19 +1,13 @@
-"""A student's workspace: what `grade init` writes and how `grade` finds one."""
+"""`grade init`: write a fresh workspace of starter files, never overwriting anything."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from grader.answers import ANSWERS_FILE
-from grader.model import Course
-from grader.problems import InputError, Problem
-
-STATE_DIR = ".grade"
-
-
-class NotAWorkspace(Exception):
-    """Raise when a folder holds none of the course's files."""
+from grader.course.model import Course
+from grader.course.problems import InputError, Problem
+from grader.grading.quizzes import ANSWERS_FILE
 
 
 def starter_files(course: Course, workflow: str | None = None) -> dict[str, bytes]:
@@ -106,14 +100,3 @@ def init_workspace(
             handle.write(data)
         written.append(path)
     return written
-
-
-def find_workspace(course: Course, folder: Path) -> Path:
-    """Return `folder` if it looks like a workspace of this course, else raise NotAWorkspace."""
-    names = [exercise.file for exercise in course.exercises] + [ANSWERS_FILE]
-    if any(os.path.lexists(folder / name) for name in names):
-        return folder
-    raise NotAWorkspace(
-        f"{folder} is not a workspace of '{course.title}' (no exercise files or {ANSWERS_FILE});"
-        " create one with: grade init DIR"
-    )
