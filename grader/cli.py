@@ -1,10 +1,19 @@
-"""The `grade` command: a thin click layer over the grader library."""
+"""The `grade` command: a thin click layer over the grader library.
+
+Each command parses its options and calls one library function. Errors the user can fix
+(course problems, unknown ids, not a workspace, bad options) exit 2 with one line; anything
+else is an internal error: one line and exit 3 (GRADE_DEBUG=1 keeps the traceback).
+"""
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
+import traceback
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -14,7 +23,11 @@ EXIT_CODES = """\b
 Exit codes:
   0  at or above the pass mark (full marks by default); for other commands, success
   1  graded below the pass mark, or a validation problem was found
-  2  usage error, course error, or not a workspace"""
+  2  usage error, course error, or not a workspace
+  3  internal error in the grader (GRADE_DEBUG=1 shows the traceback)"""
+
+INTERNAL_ERROR = 3
+DEBUG_ENV = "GRADE_DEBUG"
 
 
 class UsageProblem(click.ClickException):
@@ -23,25 +36,122 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-def _course(course_dir: Path | None = None):
-    from grader.course.load import load_course
+def _user_errors() -> tuple[type[Exception], ...]:
+    """Return the library's exceptions that mean "fix your input", not "the grader broke"."""
+    from grader.check import ReportTargetError
+    from grader.ci import CiError
     from grader.course.problems import InputError
+    from grader.grading.engine import GradingError
+    from grader.grading.workspace import NotAWorkspace
+    from grader.package import PackageError
+
+    return (ReportTargetError, CiError, InputError, GradingError, NotAWorkspace, PackageError)
+
+
+def _course(course_dir: Path | None = None, *, authoring: bool = False):
+    """Load the course for a command (see grader/locate.py for which one)."""
+    from grader.course.problems import InputError
+    from grader.locate import find_course
 
     try:
-        return load_course(course_dir)
+        return find_course(course_dir, authoring=authoring)
     except InputError as error:
         raise UsageProblem(f"the course has problems:\n{error}") from None
 
 
-_ORDER = ["init", "list", "check", "hint", "watch", "ci", "validate", "digest", "build-site"]
+def _item(course, item_id: str):
+    """Return the course's item `item_id`, or fail with the nearest ids as suggestions."""
+    from grader.grading.engine import select
+
+    return select(course, [item_id])[0]
+
+
+def _say_course(course) -> None:
+    from grader.locate import describe
+
+    click.echo(describe(course), err=True)
+
+
+_ORDER = ["init", "list", "show", "check", "hint", "watch", "ci"]
+_AUTHOR_ORDER = ["validate", "digest", "build-site", "package"]
+_GROUP_OPTIONS = {"--help", "-h", "--version"}
 
 
 class _Commands(click.Group):
-    """List the commands in the order a student meets them, not alphabetically."""
+    """Order commands as a student meets them; suggest near misses; map library errors."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        known = [name for name in _ORDER if name in self.commands]
+        order = _ORDER + _AUTHOR_ORDER
+        known = [name for name in order if name in self.commands]
         return known + sorted(set(self.commands) - set(known))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0].startswith("-") and args[0] not in _GROUP_OPTIONS:
+            args = ["check", *args]  # bare `grade --json r.json` is `grade check --json r.json`
+        return super().parse_args(ctx, args)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> Any:
+        name = args[0] if args else ""
+        if name and name not in self.commands and not name.startswith("-"):
+            close = difflib.get_close_matches(name, list(self.commands), n=1, cutoff=0.6)
+            hint = f" Did you mean '{close[0]}'?" if close else " Run `grade --help` for the list."
+            if not close and name.isidentifier():
+                hint += f" To grade an item: grade check {name}"
+            raise click.UsageError(f"No such command '{name}'.{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except _user_errors() as error:
+            raise UsageProblem(str(error)) from None
+
+
+def _check_options(function: Callable) -> Callable:
+    """Add `grade check`'s options (also accepted by bare `grade`)."""
+    from grader.reporters import REPORTERS
+
+    options = [
+        click.option(
+            "--workspace",
+            "-w",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=".",
+            show_default=True,
+            help="The workspace to grade.",
+        ),
+        click.option(
+            "--format",
+            "format_name",
+            type=click.Choice(["text", "json"]),
+            default="text",
+            show_default=True,
+            help="What to print (or write to --output).",
+        ),
+        click.option(
+            "--output",
+            "-o",
+            type=click.Path(dir_okay=False),
+            help="Write the report here instead of printing it.",
+        ),
+        *(
+            click.option(
+                reporter.option,
+                f"{reporter.name}_file",
+                type=click.Path(dir_okay=False),
+                help=reporter.help,
+            )
+            for reporter in REPORTERS.values()
+            if reporter.flag
+        ),
+        click.option(
+            "--pass-mark",
+            help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
 
 
 @click.group(cls=_Commands, invoke_without_command=True, epilog=EXIT_CODES)
@@ -50,9 +160,10 @@ class _Commands(click.Group):
 def cli(context: click.Context) -> None:
     """Grade your neural-network exercises and quizzes.
 
-    Run `grade` in your workspace to grade everything; `grade init DIR` makes one.
-    Then `grade list` shows what to do next, `grade hint ID` helps when you are stuck,
-    and `grade watch` re-grades each file as you save it.
+    Run `grade` in your workspace to grade everything (it takes the options of
+    `grade check`); `grade init DIR` makes one. Then `grade list` shows what to do next,
+    `grade show ID` prints an item's text, `grade hint ID` helps when you are stuck, and
+    `grade watch` re-grades each file as you save it.
 
     \b
     Example:
@@ -62,76 +173,10 @@ def cli(context: click.Context) -> None:
         context.invoke(check)
 
 
-def _write_reports(report, outputs: list[tuple[str, str | None]]) -> None:
-    from grader.reporters import FORMATS
-
-    for format_name, target in outputs:
-        if not target:
-            continue
-        text = FORMATS[format_name](report)
-        try:
-            Path(target).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise UsageProblem(f"cannot write {target}: {error.strerror}") from None
-
-
 @cli.command(short_help="Grade everything, or only the exercises and quizzes given.")
 @click.argument("ids", nargs=-1)
-@click.option(
-    "--workspace",
-    "-w",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace to grade.",
-)
-@click.option(
-    "--format",
-    "format_name",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="What to print (or write to --output).",
-)
-@click.option(
-    "--output",
-    "-o",
-    type=click.Path(dir_okay=False),
-    help="Write the report here instead of printing it.",
-)
-@click.option(
-    "--json", "json_file", type=click.Path(dir_okay=False), help="Also write a JSON report here."
-)
-@click.option(
-    "--junit", "junit_file", type=click.Path(dir_okay=False), help="Also write JUnit XML here."
-)
-@click.option(
-    "--markdown",
-    "markdown_file",
-    type=click.Path(dir_okay=False),
-    help="Also write a Markdown summary here.",
-)
-@click.option(
-    "--gradescope",
-    "gradescope_file",
-    type=click.Path(dir_okay=False),
-    help="Also write Gradescope results.json here.",
-)
-@click.option(
-    "--pass-mark",
-    help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.",
-)
-def check(
-    ids,
-    workspace,
-    format_name,
-    output,
-    json_file,
-    junit_file,
-    markdown_file,
-    gradescope_file,
-    pass_mark,
-) -> None:
+@_check_options
+def check(ids, workspace, format_name, output, pass_mark, **report_files) -> None:
     """Grade the workspace: every exercise and quiz, or only the IDS given.
 
     \b
@@ -140,56 +185,30 @@ def check(
       grade check sigmoid relu_output  # two items
       grade check --format json -o report.json --junit junit.xml
     """
-    from grader.ci import CiError, check_pass_mark, pass_mark_points
-    from grader.grading.engine import GradingError
-    from grader.grading.workspace import NotAWorkspace, grade_workspace
-    from grader.reporters import FORMATS
+    from grader.check import run_check
+    from grader.reporters import REPORTERS
     from grader.reporters.terminal import output_width, use_color
     from grader.reporters.text import render_text
 
-    course = _course()
-    for target in (output, json_file, junit_file, markdown_file, gradescope_file):
-        if target and not Path(target).resolve().parent.is_dir():
-            raise UsageProblem(f"cannot write {target}: its folder does not exist")
-    try:
-        if pass_mark is not None:
-            check_pass_mark(pass_mark)
-        report = grade_workspace(course, workspace, ids or None)
-        needed = pass_mark_points(pass_mark, report.max_score)
-    except (NotAWorkspace, GradingError, CiError) as error:
-        raise UsageProblem(str(error)) from None
+    outputs = [(format_name, output)] if output else []
+    outputs += [
+        (name.removesuffix("_file"), target) for name, target in report_files.items() if target
+    ]
+    run = run_check(_course(), workspace, ids, pass_mark=pass_mark, outputs=outputs)
     if not output:
+        report = run.report
         text = (
-            FORMATS["json"](report)
-            if format_name == "json"
-            else render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
+            render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
+            if format_name == "text"
+            else REPORTERS[format_name].render(report)
         )
         click.echo(text, nl=not text.endswith("\n"))
-    _write_reports(
-        report,
-        [
-            (format_name, output),
-            ("json", json_file),
-            ("junit", junit_file),
-            ("markdown", markdown_file),
-            ("gradescope", gradescope_file),
-        ],
-    )
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        try:
-            with open(summary, "a", encoding="utf-8") as handle:
-                handle.write(FORMATS["markdown"](report))
-        except OSError as error:
-            click.echo(f"grade: cannot append to $GITHUB_STEP_SUMMARY: {error.strerror}", err=True)
-    if pass_mark is not None:
-        verdict = "reached" if report.score >= needed else "not reached"
-        click.echo(f"Pass mark {needed:g} / {report.max_score} points: {verdict}.", err=True)
-    if report.score < needed:
-        sys.exit(1)
+    for line in [*run.warnings, *([run.verdict] if run.verdict else [])]:
+        click.echo(line, err=True)
+    sys.exit(run.exit_code)
 
 
-def _ci_options(function):
+def _ci_options(function: Callable) -> Callable:
     """Add the options that say where CI installs the grader from, and the pass mark."""
     options = [
         click.option(
@@ -204,6 +223,16 @@ def _ci_options(function):
             help="The tag or commit to pin (default: $GRADE_COURSE_REF, else v<version>).",
         ),
         click.option(
+            "--grader-wheel",
+            metavar="URL",
+            help="Install this published course package instead (see `grade package`).",
+        ),
+        click.option(
+            "--grader-sha256",
+            metavar="HASH",
+            help="The SHA-256 of --grader-wheel; pip refuses any other file.",
+        ),
+        click.option(
             "--pass-mark",
             default="100%",
             show_default=True,
@@ -215,16 +244,6 @@ def _ci_options(function):
     return function
 
 
-def _ci_file(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str):
-    from grader.ci import CiError, grader_source, render_ci
-
-    try:
-        source = grader_source(course_url, course_ref)
-        return source, render_ci(kind, source, pass_mark)
-    except CiError as error:
-        raise UsageProblem(str(error)) from None
-
-
 _WORKSPACE_OPTION = click.option(
     "--workspace",
     "-w",
@@ -232,6 +251,12 @@ _WORKSPACE_OPTION = click.option(
     default=".",
     show_default=True,
     help="The workspace.",
+)
+_COURSE_OPTION = click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The course folder (default: the checkout you stand in, else the installed course).",
 )
 
 
@@ -243,49 +268,25 @@ _WORKSPACE_OPTION = click.option(
     help="Keep files that already exist and write only the missing ones.",
 )
 @_ci_options
-def init(
-    directory: Path,
-    keep_existing: bool,
-    course_url: str | None,
-    course_ref: str | None,
-    pass_mark: str,
-) -> None:
-    """Create a workspace in DIRECTORY: one starter file per exercise, answers.yaml, a README
-    and a GitHub Actions workflow that grades every push (.github/workflows/grade.yml).
+def init(directory: Path, keep_existing: bool, pass_mark: str, **source: str | None) -> None:
+    """Create a workspace in DIRECTORY: one starter file per exercise, answers.yaml (with
+    each question as a comment), a README, a .gitignore and a GitHub Actions workflow that
+    grades every push (.github/workflows/grade.yml).
 
     Never overwrites a file: an existing one is an error, or with --keep-existing is kept
-    while the missing files are written (into a cloned repository, or after the course
-    gained an exercise).
+    while the missing files are written (into a cloned repository, after the course gained
+    an exercise, or to restore a deleted starter file).
 
     \b
     Examples:
       grade init neurons
       grade init . --keep-existing
-      grade init neurons --course-url https://github.com/uni/neurons.git --course-ref v1.0.0
+      grade init neurons --grader-wheel URL --grader-sha256 HASH
     """
-    from grader.ci import WORKFLOW_PATH
-    from grader.course.problems import InputError
-    from grader.init import init_workspace
+    from grader.init import create_workspace
 
-    course = _course()
-    source, workflow = _ci_file("github", course_url, course_ref, pass_mark)
-    try:
-        written = init_workspace(course, directory, workflow, keep_existing=keep_existing)
-    except InputError as error:
-        raise UsageProblem(str(error)) from None
-    except OSError as error:
-        raise UsageProblem(
-            f"cannot create the workspace in {directory}: {error.strerror}"
-        ) from None
-    kept = ", keeping the files that were already there" if keep_existing else ""
-    click.echo(f"Created {len(written)} files in {directory}{kept}.")
-    click.echo(f"Next: cd {directory} && grade list   (the course, and what to do first)")
-    if source.is_placeholder:
-        click.echo(
-            f"Note: {WORKFLOW_PATH} does not know where the course lives yet; before"
-            " pushing, ask your instructor for --course-url and --course-ref, or edit its"
-            " GRADER_PACKAGE line."
-        )
+    created = create_workspace(_course(), directory, pass_mark, keep_existing, **source)
+    click.echo(created.summary(), nl=False)
 
 
 @cli.command("list", short_help="The course by lesson, each item's status, and what is next.")
@@ -295,24 +296,30 @@ def list_items(workspace: Path) -> None:
 
     Grades the workspace quietly (about a second) to find each status. Outside a workspace
     it shows the course without statuses.
-
-    \b
-    Example:
-      grade list
     """
-    from grader.grading.engine import GradingError
     from grader.listing import list_course, render_list
     from grader.reporters.terminal import output_width, use_color
 
     course = _course()
-    try:
-        report, why = list_course(course, workspace)
-    except GradingError as error:
-        raise UsageProblem(str(error)) from None
-    text = render_list(
-        course, report, color=use_color(sys.stdout), width=output_width(sys.stdout), why=why
-    )
+    report, why = list_course(course, workspace)
+    width = output_width(sys.stdout)
+    text = render_list(course, report, color=use_color(sys.stdout), width=width, why=why)
     click.echo(text, nl=False)
+
+
+@cli.command(short_help="Print an exercise's or quiz's text and question.")
+@click.argument("item_id", metavar="ID")
+def show(item_id: str) -> None:
+    """Print the lesson text and question of exercise or quiz ID (and a quiz's choices).
+
+    \b
+    Example:
+      grade show sigmoid_minus_one
+    """
+    from grader.reporters.terminal import output_width
+    from grader.show import render_item
+
+    click.echo(render_item(_course(), item_id, width=output_width(sys.stdout)), nl=False)
 
 
 @cli.command(short_help="The next hint for an exercise or quiz.")
@@ -331,16 +338,10 @@ def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
       grade hint sigmoid
       grade hint --reset sigmoid
     """
-    from grader.grading.engine import GradingError
-    from grader.grading.workspace import NotAWorkspace
     from grader.hint import give_hint
     from grader.reporters.terminal import output_width
 
-    course = _course()
-    try:
-        answer = give_hint(course, workspace, item_id, reset=reset)
-    except (NotAWorkspace, GradingError) as error:
-        raise UsageProblem(str(error)) from None
+    answer = give_hint(_course(), workspace, item_id, reset=reset)
     click.echo(answer.render(output_width(sys.stdout)), nl=False)
 
 
@@ -359,50 +360,42 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
       grade watch             # everything
       grade watch sigmoid     # one exercise
     """
-    from grader.grading.engine import GradingError
-    from grader.grading.workspace import NotAWorkspace
     from grader.reporters.terminal import is_terminal, output_width, use_color
     from grader.watch import Screen
     from grader.watch import watch as run_watch
 
-    course = _course()
     screen = Screen(
         write=lambda text: click.echo(text, nl=False),
         color=use_color(sys.stdout),
         width=output_width(sys.stdout),
         clear=is_terminal(sys.stdout),
     )
-    try:
-        run_watch(course, workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
-    except (NotAWorkspace, GradingError) as error:
-        raise UsageProblem(str(error)) from None
+    course = _course()
+    run_watch(course, workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
 
 
 @cli.command(short_help="Print a GitHub Actions or GitLab CI file that grades every push.")
 @click.argument("kind", type=click.Choice(["github", "gitlab"]), default="github")
 @_ci_options
-def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
+def ci(kind: str, pass_mark: str, **source: str | None) -> None:
     """Print a CI file that grades every push: GitHub Actions (default) or GitLab CI.
 
-    It installs the grader from the course at a pinned ref, never from the repository it
-    grades. See docs/ci.md in the course.
+    It installs the grader from the course (a published package pinned by hash, or the
+    course repository at a pinned ref), never from the repository it grades.
 
     \b
     Examples:
       grade ci github > .github/workflows/grade.yml
-      grade ci gitlab --course-url https://gitlab.com/uni/neurons.git > .gitlab-ci.yml
+      grade ci gitlab --grader-wheel URL --grader-sha256 HASH > .gitlab-ci.yml
     """
-    _, text = _ci_file(kind, course_url, course_ref, pass_mark)
+    from grader.ci import ci_file
+
+    _, text = ci_file(kind, pass_mark=pass_mark, **source)
     click.echo(text, nl=False)
 
 
 @cli.command()
-@click.option(
-    "--course",
-    "course_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The course folder (default: the installed course).",
-)
+@_COURSE_OPTION
 @click.option(
     "--solutions",
     type=click.Path(file_okay=False, path_type=Path),
@@ -411,42 +404,39 @@ def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str
 def validate(course_dir: Path | None, solutions: Path | None) -> None:
     """Check the whole course: schema, references, stubs, known-wrong files, quiz digests.
 
-    \b
-    Example:
-      grade validate
+    Uses the course of the checkout you stand in (exercises/course.yaml), else the
+    installed one, and says which.
     """
     from grader.validate import render_findings, validate_course
 
-    course = _course(course_dir)
+    course = _course(course_dir, authoring=True)
+    _say_course(course)
     solutions = solutions or course.root.parent / "solutions"
     if not solutions.is_dir():
         raise UsageProblem(f"no reference solutions at {solutions}; pass --solutions DIR")
     findings = validate_course(course, solutions)
     click.echo(render_findings(findings), nl=False)
-    if any(not finding.ok for finding in findings):
-        sys.exit(1)
+    sys.exit(1 if any(not finding.ok for finding in findings) else 0)
 
 
-@cli.command()
+@cli.command(context_settings={"ignore_unknown_options": True})
 @click.argument("quiz_id")
 @click.argument("answer")
-@click.option("--course", "course_dir", type=click.Path(file_okay=False, path_type=Path))
+@_COURSE_OPTION
 def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     """Print the `answer:` block (salt and sha256) for a quiz's exercise.yaml.
 
     \b
-    Example:
+    Examples:
       grade digest sigmoid_minus_one 0.269
+      grade digest relu_output -1.5
     """
     from grader.course.digest import canonical_choice, canonical_number, new_salt
     from grader.course.digest import digest as make_digest
     from grader.grading.quizzes import parse_number
 
-    course = _course(course_dir)
-    try:
-        quiz = course.item(quiz_id)
-    except KeyError:
-        raise UsageProblem(f"no quiz called {quiz_id!r}") from None
+    course = _course(course_dir, authoring=True)
+    quiz = _item(course, quiz_id)
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:
@@ -469,12 +459,7 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     show_default=True,
     help="Where to write the site.",
 )
-@click.option(
-    "--course",
-    "course_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    help="The course folder (default: the installed course).",
-)
+@_COURSE_OPTION
 def build_site_command(out: Path, course_dir: Path | None) -> None:
     """Build the static course site; it works offline, opened from disk.
 
@@ -485,28 +470,59 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     from grader.course.problems import InputError
     from grader.website import build_site
 
-    course = _course(course_dir)
+    course = _course(course_dir, authoring=True)
+    _say_course(course)
     try:
         result = build_site(course, out)
     except InputError as error:
-        raise UsageProblem(
-            f"the site was not built; the previous one is unchanged:\n{error}"
-        ) from None
+        raise UsageProblem(f"the site was not built; the previous one is unchanged:\n{error}")
     click.echo(
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"
     )
 
 
-def main() -> None:
+@cli.command(short_help="Build the student-safe course package (a wheel) to publish.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("dist"),
+    show_default=True,
+    help="Where to write the wheel.",
+)
+@_COURSE_OPTION
+def package(out: Path, course_dir: Path | None) -> None:
+    """Build the grader with this course as a wheel students' CI can install: no solutions,
+    no plain answers (the site's leak scan runs on it). Prints its SHA-256 and the
+    `grade init` options that pin it.
+
+    \b
+    Example:
+      grade package --out dist
+    """
+    from grader.package import build_package
+
+    course = _course(course_dir, authoring=True)
+    _say_course(course)
+    click.echo(build_package(course, out).summary(), nl=False)
+
+
+def main(argv: list[str] | None = None) -> None:
     """Run the command line; never end in a traceback."""
     try:
-        cli.main(prog_name="grade", standalone_mode=True)
+        cli.main(args=argv, prog_name="grade", standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the promise is: never a traceback
-        click.echo(f"grade: internal error: {type(error).__name__}: {error}", err=True)
-        sys.exit(2)
+        if os.environ.get(DEBUG_ENV) == "1":
+            traceback.print_exc()
+        reason = " ".join(str(error).split())[:200]
+        click.echo(
+            f"grade: internal error: {type(error).__name__}: {reason}"
+            f" (a bug in the grader; GRADE_DEBUG=1 shows the traceback)",
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR)
