@@ -146,7 +146,7 @@ def _check_options(function: Callable) -> Callable:
         ),
         click.option(
             "--pass-mark",
-            help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.",
+            help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: all.",
         ),
     ]
     for option in reversed(options):
@@ -296,6 +296,10 @@ def list_items(workspace: Path) -> None:
 
     Grades the workspace quietly (about a second) to find each status. Outside a workspace
     it shows the course without statuses.
+
+    \b
+    Example:
+      grade list
     """
     from grader.listing import list_course, render_list
     from grader.reporters.terminal import output_width, use_color
@@ -475,7 +479,9 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     try:
         result = build_site(course, out)
     except InputError as error:
-        raise UsageProblem(f"the site was not built; the previous one is unchanged:\n{error}")
+        raise UsageProblem(
+            f"the site was not built; the previous one is unchanged:\n{error}"
+        ) from None
     click.echo(
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"

@@ -7,6 +7,7 @@ once, then runs every check against each submission in turn.
 from __future__ import annotations
 
 import os
+from difflib import get_close_matches
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -81,9 +82,12 @@ def select(course: Course, only: Iterable[str] | None) -> list[CodeExercise | Qu
     wanted = set(only)
     unknown = sorted(wanted - {item.id for item in course.items})
     if unknown:
+        ids = [item.id for item in course.items]
+        close = [match for name in unknown for match in get_close_matches(name, ids, n=1)]
+        suggestion = f"did you mean {', '.join(map(repr, close))}? " if close else ""
         raise GradingError(
             f"no exercise or quiz called {', '.join(map(repr, unknown))};"
-            " run `grade list` to see the ids"
+            f" {suggestion}run `grade list` to see the ids"
         )
     return [item for item in course.items if item.id in wanted]
 

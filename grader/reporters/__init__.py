@@ -50,7 +50,7 @@ REPORTERS: dict[str, Reporter] = {
             "gradescope",
             render_gradescope,
             "gradescope.json",
-            "Also write Gradescope results.json.",
+            "Also write Gradescope JSON here.",
         ),
     ]
 }
