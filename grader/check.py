@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.ci import check_pass_mark, pass_mark_points
@@ -88,7 +88,10 @@ def run_check(
     check_targets(target for _, target in outputs)
     if pass_mark is not None:
         check_pass_mark(pass_mark)
-    report = grade_workspace(course, workspace, list(ids) if ids else None)
+    only = list(ids) if ids else None
+    report = grade_workspace(course, workspace, only)
+    if only:
+        report = replace(report, ungraded=len(course.items) - len(report.items))
     needed = pass_mark_points(pass_mark, report.max_score)
     write_reports(report, outputs)
     warnings = [warning for warning in [append_step_summary(report, env)] if warning]

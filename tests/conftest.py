@@ -19,6 +19,8 @@ if "grade_cli_support" not in sys.modules:
 
 from grade_cli_support import MAKERS  # noqa: E402
 
+collect_ignore = ["fixture_course", "fixture_solutions"]  # course data, not tests
+
 
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:

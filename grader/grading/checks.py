@@ -168,7 +168,9 @@ class Student:
             )
         if isinstance(outcome, Unavailable):
             if outcome.not_started:
-                raise NotStarted(f"{outcome.reason}; run `grade init` to get the starter file")
+                raise NotStarted(
+                    f"{outcome.reason}; restore the starter file with: grade init . --keep-existing"
+                )
             raise CodeCrashed(outcome.reason, outcome.frames)
         raise CodeCrashed(f"{call}: the sandbox gave an unknown answer")
 

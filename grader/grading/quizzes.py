@@ -100,7 +100,9 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
         status, message = Status.ERROR, answers.duplicated[quiz.id]
     elif answers.missing:
         status = Status.NOT_STARTED
-        message = f"no {ANSWERS_FILE} in the workspace; run `grade init` to create one"
+        message = (
+            f"no {ANSWERS_FILE} in the workspace; restore it with: grade init . --keep-existing"
+        )
     elif given is None or (isinstance(given, str) and not given.strip()):
         status, message = Status.NOT_STARTED, f"no answer yet: write it after '{quiz.id}:'"
     else:

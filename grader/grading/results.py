@@ -94,6 +94,7 @@ class Report:
     items: tuple[ItemResult, ...]
     files: tuple[GradedFile, ...] = ()
     notes: tuple[str, ...] = field(default=())  # report-wide notes, e.g. answers.yaml problems
+    ungraded: int = 0  # the course's items outside the selection graded (grade check ID)
 
     @property
     def score(self) -> int:

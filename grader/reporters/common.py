@@ -146,13 +146,32 @@ def next_item(report: Report) -> ItemResult | None:
     return next((item for item in report.items if item.status is not Status.PASSED), None)
 
 
+def missing_files(report: Report) -> set[str]:
+    """Return the names of the graded files that were missing from the workspace."""
+    return {graded.name for graded in report.files if graded.sha256 is None and not graded.size}
+
+
 def next_steps(report: Report) -> list[str]:
     """Suggest what to do next: the first item not passed, and the commands for it."""
     item = next_item(report)
+    if item is None and report.ungraded:
+        return [
+            f"Nothing left to do in this selection: {plural(len(report.items), 'item')} graded,"
+            f" all passed. {plural(report.ungraded, 'other item')} of the course"
+            " {verb} not graded; run `grade` to grade everything.".format(
+                verb="was" if report.ungraded == 1 else "were"
+            )
+        ]
     if item is None:
         return ["Nothing left to do: every exercise and quiz is complete."]
     item_id = clean(item.id)
     where = f" in {clean(item.file)}" if item.file else ""
+    if item.file and item.file in missing_files(report):
+        return [
+            f"Next: {clean(item.file)} is missing; restore its starter file with:"
+            " grade init . --keep-existing",
+            f"Then run: grade check {item_id}",
+        ]
     verb = "fix"
     if item.status is Status.NOT_STARTED:
         verb = "start" if item.kind == "code" else "answer"

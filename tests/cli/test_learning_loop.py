@@ -145,7 +145,7 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
     folder = workspace("partial")
     before = tree(folder)
     process = subprocess.Popen(
-        [GRADE, "watch", "sigmoid", "relu_output", "sigmoid_minus_one", "--interval", "0.1"],
+        [*GRADE, "watch", "sigmoid", "relu_output", "sigmoid_minus_one", "--interval", "0.1"],
         cwd=folder,
         env=clean_env(folder.parent),
         stdin=subprocess.DEVNULL,
@@ -175,7 +175,7 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
         quiz = lines.wait_for("press Ctrl-C to stop.")
         assert "answers.yaml changed" in quiz and "sigmoid_minus_one" in quiz
         assert "relu_output" not in quiz, "only quizzes whose result changed are redrawn"
-        assert "Total: 8 / 8 points. Everything passes." in quiz
+        assert "Total: 8 / 8 points. Everything watched passes." in quiz
         process.send_signal(signal.SIGINT)
         lines.wait_for("Stopped watching.")
         assert process.wait(timeout=30) == 0

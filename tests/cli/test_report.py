@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from grade_cli_support import (
-    EXERCISES,
+    REAL_COURSE,
     GRADE,
     SUBSET,
     clean_env,
@@ -89,7 +89,7 @@ def test_a_deep_exception_shows_only_the_students_frames(workspace: Workspace) -
 
 def _misconception_rounds() -> list[list[tuple[CodeExercise, int]]]:
     """Group every known-wrong file of the committed exercises into rounds, one per exercise."""
-    course = load_course(EXERCISES)
+    course = load_course(REAL_COURSE)
     fixed = ["weighted_sum", "neuron", "step", "relu", "sigmoid", "tanh", "softmax", "perceptron"]
     exercises = [course.item(item_id) for item_id in fixed]
     rounds = max(len(exercise.misconceptions) for exercise in exercises)
@@ -100,14 +100,17 @@ def _misconception_rounds() -> list[list[tuple[CodeExercise, int]]]:
 
 
 @pytest.mark.parametrize("number", range(len(_misconception_rounds())))
-def test_known_wrong_solutions_are_diagnosed(number: int, workspace: Workspace) -> None:
+def test_known_wrong_solutions_are_diagnosed(number: int, tmp_path: Path) -> None:
+    """The real course's known-wrong files, each diagnosed through a real `grade check`."""
     round_ = _misconception_rounds()[number]
-    folder = workspace("stub")
+    real = {"GRADE_COURSE_DIR": str(REAL_COURSE)}
+    assert grade("init", "ws", cwd=tmp_path, env=real).returncode == 0
+    folder = tmp_path / "ws"
     for exercise, index in round_:
         shutil.copyfile(exercise.misconceptions[index].file, folder / exercise.file)
     report_file = folder.parent / "report.json"
     ids = [exercise.id for exercise, _ in round_]
-    done = grade("check", *ids, "--json", str(report_file), cwd=folder)
+    done = grade("check", *ids, "--json", str(report_file), cwd=folder, env=real)
     assert done.returncode == 1
     report = json.loads(report_file.read_text())
     by_id = {item["id"]: item for item in report["exercises"]}
@@ -123,7 +126,7 @@ def _run_on_terminal(args: list[str], cwd: Path, env: dict[str, str], columns: i
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     process = subprocess.Popen(
-        [GRADE, *args],
+        [*GRADE, *args],
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
