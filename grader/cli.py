@@ -410,6 +410,10 @@ def validate(course_dir: Path | None, solutions: Path | None) -> None:
 
     Uses the course of the checkout you stand in (exercises/course.yaml), else the
     installed one, and says which.
+
+    \b
+    Example:
+      grade validate
     """
     from grader.validate import render_findings, validate_course
 

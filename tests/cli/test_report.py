@@ -214,7 +214,7 @@ def test_every_format_in_one_run_and_the_step_summary(workspace: Workspace) -> N
     suites = ET.parse(out / "r.xml").getroot()
     assert suites.tag == "testsuites" and int(suites.get("failures")) > 0
     markdown = (out / "r.md").read_text()
-    assert markdown.startswith("## Neurons from Scratch: ")
+    assert markdown.startswith("## Fixture Neurons: ")
     gradescope = json.loads((out / "results.json").read_text())
     assert gradescope["score"] == report["score"]
     assert summary.read_text() == "earlier step\n" + markdown, "appended, not replaced"
