@@ -131,13 +131,15 @@ class Watcher:
         if report is not None:
             self.results.update({item.id: item for item in report.items})
         base = report or self.report
-        assert base is not None
+        if base is None:
+            raise ValueError("the first grading of a watch must succeed")
         items = tuple(self.results[item_id] for item_id in self.ids if item_id in self.results)
         self.report = replace(base, items=items)
 
     def _footer(self) -> str:
         report = self.report
-        assert report is not None
+        if report is None:
+            return "Watching; press Ctrl-C to stop.\n"
         total = f"Total: {report.score} / {plural(self.max_score, 'point')}."
         upcoming = next_item(report)
         if self.failed:

@@ -7,10 +7,10 @@ once, then runs every check against each submission in turn.
 from __future__ import annotations
 
 import os
-from difflib import get_close_matches
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 import pytest

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from grade_cli_support import (
-    REAL_COURSE,
     GRADE,
+    REAL_COURSE,
     SUBSET,
     clean_env,
     flat,

@@ -1,7 +1,5 @@
 """The ReLU activation: keep the positive part, drop the rest."""
 
-import numpy as np
-
 
 def relu(x):
     """Return max(0, x) for a number or, element by element, for a numpy array.

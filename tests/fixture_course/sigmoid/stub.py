@@ -1,7 +1,5 @@
 """The sigmoid activation function."""
 
-import numpy as np
-
 
 def sigmoid(x):
     """Return 1 / (1 + e**-x) for a number or, element by element, for a numpy array.

@@ -1,7 +1,5 @@
 """The weighted sum: the first step of every artificial neuron."""
 
-import numpy as np
-
 
 def weighted_sum(inputs, weights, bias):
     """Return z = w1*x1 + w2*x2 + ... + wn*xn + b as a single number.
