@@ -99,8 +99,9 @@ def _statements(source: str) -> set[str]:
         return set()
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        first = body[0] if isinstance(body, list) and body else None
-        value = first.value if isinstance(first, ast.Expr) else None
+        if not isinstance(body, list) or not body:
+            continue
+        value = body[0].value if isinstance(body[0], ast.Expr) else None
         if isinstance(value, ast.Constant) and isinstance(value.value, str):
             body.pop(0)
     return {ast.unparse(statement) for statement in tree.body}
