@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = '''
+SAMPLE = """
 import pytest
 
 def test_needs_chromium():
@@ -18,7 +18,7 @@ def test_needs_chromium():
 
 def test_needs_root():
     pytest.skip("only root can drop to nobody")
-'''
+"""
 
 
 @pytest.mark.parametrize(("ci", "failed"), [("true", 1), ("", 0)])
@@ -40,6 +40,6 @@ def test_feature_skips_fail_only_in_ci(tmp_path: Path, ci: str, failed: int) -> 
     )
     summary = done.stdout.strip().splitlines()[-1]
     assert (f"{failed} failed" in summary) is bool(failed), done.stdout
-    assert ("1 skipped" in summary if failed else "2 skipped" in summary), done.stdout
+    assert "1 skipped" in summary if failed else "2 skipped" in summary, done.stdout
     if failed:
         assert "skipped in CI, where every feature must be tested" in done.stdout

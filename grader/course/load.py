@@ -141,8 +141,12 @@ class _Reader:
 
 
 def _lookup(data: Any, path: tuple) -> Any:
+    """Return the value at `path`, or None when it is missing (a missing required mapping)."""
     for key in path:
-        data = data[key]
+        try:
+            data = data[key]
+        except (KeyError, IndexError, TypeError):
+            return None
     return data
 
 
@@ -408,7 +412,7 @@ def _load_quiz(reader: _Reader, data: dict, kind: str, common: dict) -> Quiz:
         answer=digest,
         tolerance=tolerance,
         choices=tuple(choices),
-        unit=str(data.get("unit", "")),
+        unit=reader.text(data, (), "unit", "") if "unit" in data else "",
     )
 
 
