@@ -12,6 +12,7 @@ from grader.course.model import Course
 from grader.grading.results import Report
 from grader.grading.workspace import grade_workspace
 from grader.reporters import REPORTERS
+from grader.reporters.text import render_text
 
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"
 
@@ -33,6 +34,11 @@ class CheckRun:
     def passed(self) -> bool:
         """Return whether the score reached the pass mark (full marks by default)."""
         return self.report.score >= self.needed
+
+    @property
+    def messages(self) -> list[str]:
+        """Return the lines for stderr: warnings, then the pass-mark verdict."""
+        return [*self.warnings, *([self.verdict] if self.verdict else [])]
 
     @property
     def exit_code(self) -> int:
@@ -68,6 +74,15 @@ def append_step_summary(report: Report, env: Mapping[str, str]) -> str | None:
     except OSError as error:
         return f"grade: cannot append to ${STEP_SUMMARY}: {error.strerror}"
     return None
+
+
+def screen_text(report: Report, format_name: str, *, color: bool, width: int) -> str:
+    """Return what `grade check` prints: the terminal report (in colour when asked) or JSON."""
+    if format_name == "text":
+        text = render_text(report, color=color, width=width)
+    else:
+        text = REPORTERS[format_name].render(report)
+    return text if text.endswith("\n") else text + "\n"
 
 
 def run_check(

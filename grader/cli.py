@@ -49,14 +49,17 @@ def _user_errors() -> tuple[type[Exception], ...]:
 
 
 def _course(course_dir: Path | None = None, *, authoring: bool = False):
-    """Load the course for a command (see grader/locate.py for which one)."""
+    """Load the course for a command (see grader/locate.py); authors are told which one."""
     from grader.course.problems import InputError
-    from grader.locate import find_course
+    from grader.locate import describe, find_course
 
     try:
-        return find_course(course_dir, authoring=authoring)
+        course = find_course(course_dir, authoring=authoring)
     except InputError as error:
         raise UsageProblem(f"the course has problems:\n{error}") from None
+    if authoring:
+        click.echo(describe(course), err=True)
+    return course
 
 
 def _item(course, item_id: str):
@@ -64,12 +67,6 @@ def _item(course, item_id: str):
     from grader.grading.engine import select
 
     return select(course, [item_id])[0]
-
-
-def _say_course(course) -> None:
-    from grader.locate import describe
-
-    click.echo(describe(course), err=True)
 
 
 _ORDER = ["init", "list", "show", "check", "hint", "watch", "ci"]
@@ -107,19 +104,22 @@ class _Commands(click.Group):
             raise UsageProblem(str(error)) from None
 
 
+_WORKSPACE_OPTION = click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="The workspace.",
+)
+
+
 def _check_options(function: Callable) -> Callable:
     """Add `grade check`'s options (also accepted by bare `grade`)."""
     from grader.reporters import REPORTERS
 
     options = [
-        click.option(
-            "--workspace",
-            "-w",
-            type=click.Path(file_okay=False, path_type=Path),
-            default=".",
-            show_default=True,
-            help="The workspace to grade.",
-        ),
+        _WORKSPACE_OPTION,
         click.option(
             "--format",
             "format_name",
@@ -176,7 +176,7 @@ def cli(context: click.Context) -> None:
 @cli.command(short_help="Grade everything, or only the exercises and quizzes given.")
 @click.argument("ids", nargs=-1)
 @_check_options
-def check(ids, workspace, format_name, output, pass_mark, **report_files) -> None:
+def check(ids, workspace, format_name, output, pass_mark, **files) -> None:
     """Grade the workspace: every exercise and quiz, or only the IDS given.
 
     \b
@@ -185,73 +185,44 @@ def check(ids, workspace, format_name, output, pass_mark, **report_files) -> Non
       grade check sigmoid relu_output  # two items
       grade check --format json -o report.json --junit junit.xml
     """
-    from grader.check import run_check
-    from grader.reporters import REPORTERS
+    from grader.check import run_check, screen_text
     from grader.reporters.terminal import output_width, use_color
-    from grader.reporters.text import render_text
 
     outputs = [(format_name, output)] if output else []
-    outputs += [
-        (name.removesuffix("_file"), target) for name, target in report_files.items() if target
-    ]
+    outputs += [(name.removesuffix("_file"), path) for name, path in files.items() if path]
     run = run_check(_course(), workspace, ids, pass_mark=pass_mark, outputs=outputs)
     if not output:
-        report = run.report
-        text = (
-            render_text(report, color=use_color(sys.stdout), width=output_width(sys.stdout))
-            if format_name == "text"
-            else REPORTERS[format_name].render(report)
-        )
-        click.echo(text, nl=not text.endswith("\n"))
-    for line in [*run.warnings, *([run.verdict] if run.verdict else [])]:
+        color, width = use_color(sys.stdout), output_width(sys.stdout)
+        click.echo(screen_text(run.report, format_name, color=color, width=width), nl=False)
+    for line in run.messages:
         click.echo(line, err=True)
     sys.exit(run.exit_code)
 
 
+_CI_SOURCES = {
+    ("--course-url", "URL"): "The course's git repository CI installs the grader from"
+    " (default: $GRADE_COURSE_URL, else the grader's project URL).",
+    ("--course-ref", "REF"): "The tag or commit to pin (default: $GRADE_COURSE_REF, else"
+    " v<version>).",
+    ("--grader-wheel", "URL"): "Install this published course package instead (see"
+    " `grade package`).",
+    ("--grader-sha256", "HASH"): "The SHA-256 of --grader-wheel; pip refuses any other file.",
+}
+
+
 def _ci_options(function: Callable) -> Callable:
     """Add the options that say where CI installs the grader from, and the pass mark."""
-    options = [
-        click.option(
-            "--course-url",
-            metavar="URL",
-            help="The course's git repository CI installs the grader from"
-            " (default: $GRADE_COURSE_URL, else the grader's project URL).",
-        ),
-        click.option(
-            "--course-ref",
-            metavar="REF",
-            help="The tag or commit to pin (default: $GRADE_COURSE_REF, else v<version>).",
-        ),
-        click.option(
-            "--grader-wheel",
-            metavar="URL",
-            help="Install this published course package instead (see `grade package`).",
-        ),
-        click.option(
-            "--grader-sha256",
-            metavar="HASH",
-            help="The SHA-256 of --grader-wheel; pip refuses any other file.",
-        ),
-        click.option(
-            "--pass-mark",
-            default="100%",
-            show_default=True,
-            help="Points (e.g. 40) or a percentage (e.g. 80%) CI needs to pass.",
-        ),
-    ]
-    for option in reversed(options):
-        function = option(function)
+    function = click.option(
+        "--pass-mark",
+        default="100%",
+        show_default=True,
+        help="Points (e.g. 40) or a percentage (e.g. 80%) CI needs to pass.",
+    )(function)
+    for (name, metavar), help_text in reversed(_CI_SOURCES.items()):
+        function = click.option(name, metavar=metavar, help=help_text)(function)
     return function
 
 
-_WORKSPACE_OPTION = click.option(
-    "--workspace",
-    "-w",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=".",
-    show_default=True,
-    help="The workspace.",
-)
 _COURSE_OPTION = click.option(
     "--course",
     "course_dir",
@@ -269,13 +240,11 @@ _COURSE_OPTION = click.option(
 )
 @_ci_options
 def init(directory: Path, keep_existing: bool, pass_mark: str, **source: str | None) -> None:
-    """Create a workspace in DIRECTORY: one starter file per exercise, answers.yaml (with
-    each question as a comment), a README, a .gitignore and a GitHub Actions workflow that
-    grades every push (.github/workflows/grade.yml).
+    """Create a workspace in DIRECTORY: starter files, answers.yaml (each question as a
+    comment), a README, a .gitignore and a workflow grading every push.
 
-    Never overwrites a file: an existing one is an error, or with --keep-existing is kept
-    while the missing files are written (into a cloned repository, after the course gained
-    an exercise, or to restore a deleted starter file).
+    Never overwrites a file; with --keep-existing, writes only the missing ones (into a
+    cloned repository, after the course gained an exercise, or to restore a deleted file).
 
     \b
     Examples:
@@ -306,9 +275,8 @@ def list_items(workspace: Path) -> None:
 
     course = _course()
     report, why = list_course(course, workspace)
-    width = output_width(sys.stdout)
-    text = render_list(course, report, color=use_color(sys.stdout), width=width, why=why)
-    click.echo(text, nl=False)
+    color, width = use_color(sys.stdout), output_width(sys.stdout)
+    click.echo(render_list(course, report, color=color, width=width, why=why), nl=False)
 
 
 @cli.command(short_help="Print an exercise's or quiz's text and question.")
@@ -368,14 +336,10 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
     from grader.watch import Screen
     from grader.watch import watch as run_watch
 
-    screen = Screen(
-        write=lambda text: click.echo(text, nl=False),
-        color=use_color(sys.stdout),
-        width=output_width(sys.stdout),
-        clear=is_terminal(sys.stdout),
-    )
-    course = _course()
-    run_watch(course, workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
+    out = sys.stdout
+    screen = Screen(lambda text: click.echo(text, nl=False), use_color(out), output_width(out))
+    screen.clear = is_terminal(out)
+    run_watch(_course(), workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
 
 
 @cli.command(short_help="Print a GitHub Actions or GitLab CI file that grades every push.")
@@ -418,7 +382,6 @@ def validate(course_dir: Path | None, solutions: Path | None) -> None:
     from grader.validate import render_findings, validate_course
 
     course = _course(course_dir, authoring=True)
-    _say_course(course)
     solutions = solutions or course.root.parent / "solutions"
     if not solutions.is_dir():
         raise UsageProblem(f"no reference solutions at {solutions}; pass --solutions DIR")
@@ -443,8 +406,7 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     from grader.course.digest import digest as make_digest
     from grader.grading.quizzes import parse_number
 
-    course = _course(course_dir, authoring=True)
-    quiz = _item(course, quiz_id)
+    quiz = _item(_course(course_dir, authoring=True), quiz_id)
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:
@@ -479,7 +441,6 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     from grader.website import build_site
 
     course = _course(course_dir, authoring=True)
-    _say_course(course)
     try:
         result = build_site(course, out)
     except InputError as error:
@@ -513,7 +474,6 @@ def package(out: Path, course_dir: Path | None) -> None:
     from grader.package import build_package
 
     course = _course(course_dir, authoring=True)
-    _say_course(course)
     click.echo(build_package(course, out).summary(), nl=False)
 
 
