@@ -71,9 +71,7 @@ def test_imports_follow_the_layers(path: Path) -> None:
 
 
 def test_the_checker_catches_a_violation() -> None:
-    assert _violations("grader.course.load", {"grader.grading.engine"}) == [
-        "grader.grading.engine"
-    ]
+    assert _violations("grader.course.load", {"grader.grading.engine"}) == ["grader.grading.engine"]
     assert _violations("grader.listing", {"click"}) == ["click"]
     assert _violations("grader.cli", {"click"}) == []
 

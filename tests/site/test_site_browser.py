@@ -187,7 +187,7 @@ def test_dark_mode_follows_the_system(browser: Any, fixture_site: Path) -> None:
         context.close()
 
 
-# -- crypto.subtle's SHA-256 (on a file:// page) and the canonical forms agree with Python ---------------------------------
+# -- crypto.subtle's SHA-256 (on a file:// page) and the canonical forms agree with Python
 
 
 def test_js_sha256_matches_hashlib(site_page: Watched) -> None:
