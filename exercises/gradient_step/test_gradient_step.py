@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from grader.checks import Student
-from grader.text import show_call, show_number
+from grader.checks import Student, show_call, show_number
 
 WEIGHTS = np.array([0.5, -0.3, 1.0])
 GRADIENT = np.array([0.2, -0.4, 0.0])

@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from grader.checks import Student
-from grader.text import show_call, show_number
+from grader.checks import Student, show_call, show_number
 
 # The lesson's three predictions and targets: errors -0.2, 0.1 and -0.4, squares 0.04, 0.01
 # and 0.16, mean 0.07 (their sum would be 0.21, their mean absolute error 0.2333...).

@@ -4,8 +4,7 @@ import itertools
 
 import numpy as np
 
-from grader.checks import Student
-from grader.text import show, show_call, show_number
+from grader.checks import Student, show, show_call, show_number
 
 GRID = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 AND = np.array([0, 0, 0, 1])

@@ -21,10 +21,10 @@ from types import ModuleType
 import numpy as np
 import pytest
 
-from grader.answers import read_answers
-from grader.course import load_course
-from grader.digest import canonical_choice, canonical_number, digest
-from grader.model import Course, Quiz
+from grader.course.digest import canonical_choice, canonical_number, digest
+from grader.course.load import load_course
+from grader.course.model import Course, Quiz
+from grader.grading.quizzes import read_answers
 from grader.website.plots import WEIGHTS, WEIGHTS_X_RANGE, plot
 
 ROOT = Path(__file__).resolve().parents[2]
