@@ -78,6 +78,6 @@ def test_package_refuses_a_wheel_that_would_ship_a_solution(tmp_path: Path) -> N
     done = grade("package", "--out", str(tmp_path / "dist"), cwd=checkout, env=NO_OVERRIDE,
                  timeout=600)  # fmt: skip
     assert done.returncode == 2, done.stdout + done.stderr
-    assert "the package would leak; not written" in done.stderr
-    assert "grader/_course/relu/notes.py: holds the solution relu.py" in done.stderr
+    assert "the course package would leak; not written" in done.stderr
+    assert "grader/_course/relu/notes.py: holds the reference solution relu.py" in done.stderr
     assert not (tmp_path / "dist").exists()
