@@ -23,12 +23,12 @@ class UsageProblem(click.ClickException):
     exit_code = 2
 
 
-def _course(course_dir: Path | None = None):
+def _course(course_dir: Path | None = None, *, drafts: bool = False):
     from grader.course.load import load_course
     from grader.course.problems import InputError
 
     try:
-        return load_course(course_dir)
+        return load_course(course_dir, drafts=drafts)
     except InputError as error:
         raise UsageProblem(f"the course has problems:\n{error}") from None
 
@@ -438,11 +438,10 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     Example:
       grade digest sigmoid_minus_one 0.269
     """
-    from grader.course.digest import canonical_choice, canonical_number, new_salt
     from grader.course.digest import digest as make_digest
-    from grader.grading.quizzes import parse_number
+    from grader.course.digest import new_salt
 
-    course = _course(course_dir)
+    course = _course(course_dir, drafts=True)  # the quiz may not have its answer block yet
     try:
         quiz = course.item(quiz_id)
     except KeyError:
@@ -450,11 +449,7 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:
-        canonical = (
-            canonical_number(parse_number(answer), quiz.tolerance)
-            if quiz.kind == "numeric"
-            else canonical_choice(answer)
-        )
+        canonical = quiz.canonical(answer)
     except ValueError as error:
         raise UsageProblem(str(error)) from None
     salt = new_salt()

@@ -33,11 +33,7 @@ def _answers_template(course: Course) -> str:
         "",
     ]
     for quiz in course.quizzes:
-        if quiz.kind == "numeric":
-            how = f"a number, compared to {quiz.decimals} decimal places"
-        else:
-            how = "one of " + ", ".join(choice.key for choice in quiz.choices)
-        lines += [f"# {quiz.title} ({how})", f"{quiz.id}:", ""]
+        lines += [f"# {quiz.title}: {quiz.answer_help}", f"{quiz.id}:", ""]
     return "\n".join(lines)
 
 

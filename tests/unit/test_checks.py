@@ -59,7 +59,7 @@ def _message(student: Student, **call) -> str:
 def test_visible_failure_gives_call_actual_expected_and_hint() -> None:
     message = _message(_student(Returned(0.7310585786300049)))
     assert message == (
-        "sigmoid(-1.0) returned 0.731; expected 0.269 (±1e-06). Check the sign inside exp()."
+        "sigmoid(-1.0) returned 0.731; expected 0.2689414 (±1e-06). Check the sign inside exp()."
     )
 
 
