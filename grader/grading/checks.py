@@ -106,9 +106,21 @@ class Student:
     def _call(
         self, function: str, args: tuple, kwargs: dict, *, return_args: bool = False
     ) -> Outcome:
-        outcome = self._backend.call(
-            self.exercise.module, function, tuple(args), dict(kwargs), return_args=return_args
-        )
+        try:
+            outcome = self._backend.call(
+                self.exercise.module, function, tuple(args), dict(kwargs), return_args=return_args
+            )
+        except (TypeError, ValueError) as error:  # an argument the sandbox cannot carry
+            if not self.observed:
+                raise  # the arguments came from the hidden test alone: a course bug
+            raise CheckFailed(
+                self._with_hint(
+                    f"{show_call(function, args, kwargs)} could not be made with the values"
+                    f" your code gave ({sanitize(str(error))[:120]}); use plain numbers, lists"
+                    " or numpy arrays of numbers"
+                ),
+                output=self.output,
+            ) from None
         self._record(function, args, kwargs, outcome)
         return outcome
 

@@ -378,8 +378,12 @@ class _Plugin:
         score = sum(test.score for test in tests)
         diagnosis = None
         if exercise.misconceptions and any(test.status is Status.FAILED for test in tests):
-            known = self._known_wrong(exercise, items)
-            diagnosis = _diagnose(exercise, runs, known)
+            try:
+                diagnosis = _diagnose(exercise, runs, self._known_wrong(exercise, items))
+            except SandboxError:
+                raise
+            except Exception:  # naming a mistake is a bonus: it never costs the grade
+                diagnosis = None
         return ItemResult(
             id=exercise.id,
             title=exercise.title,
