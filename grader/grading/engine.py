@@ -14,7 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -384,6 +384,8 @@ class _Plugin:
                 raise
             except Exception:  # naming a mistake is a bonus: it never costs the grade
                 diagnosis = None
+        if diagnosis is not None:
+            tests = _said_once(exercise, tests)
         return ItemResult(
             id=exercise.id,
             title=exercise.title,
@@ -422,6 +424,18 @@ class _Plugin:
             self.handle = saved
         _KNOWN_WRONG[key] = known
         return known
+
+
+def _said_once(exercise: CodeExercise, tests: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
+    """Drop the check hint from failures the diagnosis explains, so the fix is said once."""
+    hints = {check.test: check.hint for check in exercise.checks}
+    trimmed = []
+    for test in tests:
+        hint = sanitize(hints.get(test.test, ""))
+        if test.status is Status.FAILED and hint and test.message.endswith(" " + hint):
+            test = replace(test, message=test.message[: -len(hint) - 1])
+        trimmed.append(test)
+    return tuple(trimmed)
 
 
 def _diagnose(

@@ -73,8 +73,9 @@ def _checks(item: ItemResult) -> tuple[CheckResult, ...]:
 def _test(item: ItemResult, test: CheckResult, number: str, hidden: Visibility) -> dict[str, Any]:
     passed = test.status is Status.PASSED
     output = "" if passed else "\n".join(failure_lines(item, test))
+    advisory = " (advisory, not scored)" if test.advisory else ""
     return {
-        "name": check_title(item, test),
+        "name": check_title(item, test) + advisory,
         "number": number,
         "score": float(test.score),
         "max_score": float(test.max_score),

@@ -6,6 +6,7 @@ import re
 
 from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
+    advisory_lines,
     check_count_sentence,
     clean,
     diagnosis_sentence,
@@ -42,6 +43,11 @@ def render_markdown(report: Report) -> str:
     for item in report.items:
         if item.status in _SHOWS_FAILURE:
             lines += _details(item)
+        elif item.advisory and advisory_lines(item):
+            lines += [f"### {inline(item.title)} ({inline(item.id)}): advice", ""]
+            lines += [f"- {inline(line)}" for line in advisory_lines(item)] + [""]
+            if item.diagnosis is not None:
+                lines += [inline(diagnosis_sentence(item.diagnosis)), ""]
     for step in next_steps(report):
         lines += [inline(step), ""]
     lines += _provenance(report)
@@ -96,6 +102,7 @@ def _details(item: ItemResult) -> list[str]:
     if test is None:
         return lines
     hidden = " (hidden check)" if test.visibility == "hidden" else ""
+    hidden += " (advisory, not scored)" if test.advisory else ""
     lines += [f"**First check not passed:** {inline(test.name or test.test)}{hidden}", ""]
     lines += [*fenced("\n".join(message_lines(test))), ""]
     frames = shown_frames(test)

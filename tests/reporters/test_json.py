@@ -23,6 +23,8 @@ TYPES = {
     "array": list,
     "string": str,
     "integer": int,
+    "number": (int, float),
+    "boolean": bool,
     "null": type(None),
 }
 
@@ -42,7 +44,8 @@ def schema_errors(value: Any, schema: dict, where: str = "$") -> list[str]:
         errors.append(f"{where}: {value!r} is not one of {schema['enum']}")
     if "type" in schema:
         types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if isinstance(value, bool) or not isinstance(value, tuple(TYPES[t] for t in types)):
+        allowed = tuple(TYPES[t] for t in types)
+        if (isinstance(value, bool) and "boolean" not in types) or not isinstance(value, allowed):
             return [*errors, f"{where}: {type(value).__name__} is not {types}"]
     if isinstance(value, int) and value < schema.get("minimum", value):
         errors.append(f"{where}: {value} is below the minimum")
@@ -107,7 +110,12 @@ def test_values_follow_the_report() -> None:
     data = json.loads(render_json(PARTIAL))
     assert data["schema_version"] == SCHEMA_VERSION
     assert (data["score"], data["max_score"]) == (PARTIAL.score, PARTIAL.max_score)
-    assert data["checks"] == {"passed": 4, "total": 15, "hidden": 5}
+    assert data["checks"] == {
+        "passed": 4,
+        "total": 15,
+        "hidden": 5,
+        "advisory": {"passed": 0, "total": 0},
+    }
     assert [e["id"] for e in data["exercises"]] == [item.id for item in PARTIAL.items]
     assert {e["status"] for e in data["exercises"]} == {str(s) for s in Status}
     sigmoid = data["exercises"][2]
