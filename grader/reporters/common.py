@@ -66,7 +66,13 @@ def check_count_sentence(report: Report) -> str:
 
 def advisory_sentence(report: Report) -> str:
     """Count the advisory checks apart: ' Advice (0 points): 1 of 2 followed.'"""
-    if not report.advisory_count:
+    ran = [
+        test
+        for item in report.items
+        for test in item.advisory
+        if test.status is not Status.NOT_STARTED
+    ]
+    if not ran:
         return ""
     return (
         f" Advice (not scored, 0 points): {report.advisory_passed} of"
@@ -80,7 +86,7 @@ def advisory_lines(item: ItemResult) -> list[str]:
         f"Advice (not scored, 0 points): {clean(test.name or test.test)}: "
         + " ".join(message_lines(test))
         for test in item.advisory
-        if test.status is not Status.PASSED
+        if test.status not in (Status.PASSED, Status.NOT_STARTED)
     ]
 
 

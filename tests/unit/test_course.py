@@ -166,3 +166,18 @@ def test_quizzes_are_typed(course_copy: Path) -> None:
     assert choice.site_payload()["decimals"] is None and choice.canonical(" A ") == "a"
     with pytest.raises(ValueError, match="write one of"):
         choice.canonical("z")
+
+
+def test_the_right_option_is_not_given_away_by_its_length() -> None:
+    from grader.course.model import ChoiceQuiz
+    from grader.grading.quizzes import read_answers
+
+    answers = read_answers(ROOT / "solutions").values
+    quizzes = [item for item in load_course(ROOT / "exercises").quizzes]
+    choice = [quiz for quiz in quizzes if isinstance(quiz, ChoiceQuiz)]
+    longest = [
+        quiz.id
+        for quiz in choice
+        if max(quiz.choices, key=lambda c: len(c.text)).key == answers[quiz.id]
+    ]
+    assert len(longest) <= len(choice) // 3, longest
