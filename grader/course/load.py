@@ -338,14 +338,15 @@ def _load_code(reader: _Reader, data: dict, folder: Path, common: dict) -> CodeE
                     " points to a check of returned values",
                 )
             points = 0
+        elif entry.get("points") == 0 and type(entry.get("points")) is int:
+            points = 0
+            reader.problem(
+                (*path, "points"),
+                "'points' must be a positive integer; write points: 1 (only an advisory check"
+                " may be worth 0 points: add advisory: true)",
+            )
         else:
             points = reader.positive_int(entry, path, "points")
-            if entry.get("points") == 0 and type(entry.get("points")) is int:
-                points = 0  # positive_int reported it; say how 0 can be meant
-                reader.problem(
-                    (*path, "points"),
-                    "only an advisory check may be worth 0 points; add advisory: true",
-                )
         check = Check(
             test=reader.text(entry, path, "test"),
             name=reader.text(entry, path, "name"),

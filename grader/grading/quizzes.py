@@ -21,6 +21,7 @@ from grader.grading.results import CheckResult, ItemResult, Status
 from grader.sandbox.files import RefusedFile, read_regular_file
 
 ANSWERS_FILE = "answers.yaml"
+_NOTES_SHOWN = 5  # problems that belong to no quiz, shown before "and N more"
 _LIMITS = safe_yaml.Limits(max_bytes=64 * 1024, max_depth=4, max_nodes=2_000)
 # A top-level entry: an unindented line starting with a key (plain or quoted) and a colon.
 _ENTRY = re.compile(r"""^(?P<key>"[^"\n]*"|'[^'\n]*'|[^\s#'"\-?:][^:#\n]*?)\s*:(?:[ \t]|$)""")
@@ -167,10 +168,7 @@ def _unquote(key: str) -> str:
 def answer_notes(answers: Answers, quizzes: tuple[Quiz, ...]) -> list[str]:
     """Return report notes: problems that belong to no quiz, and keys that are not quiz ids."""
     known = {quiz.id for quiz in quizzes}
-    notes: list[str] = []
-    if answers.problem:
-        notes.append(f"{answers.problem}. No quiz could be graded; fix the file, then grade again.")
-    notes += list(answers.problems)
+    notes = list(answers.problems[:_NOTES_SHOWN])
     for key in answers.values.keys() | answers.errors.keys():
         if key in known:
             continue
@@ -184,6 +182,13 @@ def answer_notes(answers: Answers, quizzes: tuple[Quiz, ...]) -> list[str]:
             note += f" ({answers.errors[key]})"
         notes.append(note)
     notes.sort(key=_line_of)
+    if len(answers.problems) > _NOTES_SHOWN:
+        more = len(answers.problems) - _NOTES_SHOWN
+        notes.append(f"{ANSWERS_FILE}: {more} more line(s) like these; fix the ones above first")
+    if answers.problem:
+        notes.insert(
+            0, f"{answers.problem}. No quiz could be graded; fix the file, then grade again."
+        )
     return notes
 
 

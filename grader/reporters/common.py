@@ -56,16 +56,16 @@ def check_count_sentence(report: Report) -> str:
             sentence = f"Full marks: every check passed, including {hidden} hidden {ones}."
         else:
             sentence = "Full marks: every check passed."
-        return sentence + advisory_sentence(report)
+        return sentence
     sentence = f"{passed} of {plural(total, 'check')} passed"
     if hidden:
         are = "is a hidden check" if hidden == 1 else "are hidden checks"
         sentence += f"; {hidden} of the {total} {are}"
-    return sentence + "." + advisory_sentence(report)
+    return sentence + "."
 
 
 def advisory_sentence(report: Report) -> str:
-    """Count the advisory checks apart: ' Advice (0 points): 1 of 2 followed.'"""
+    """Count the advisory checks apart: 'Advice (not scored, 0 points): 1 of 2 followed.'"""
     ran = [
         test
         for item in report.items
@@ -75,7 +75,7 @@ def advisory_sentence(report: Report) -> str:
     if not ran:
         return ""
     return (
-        f" Advice (not scored, 0 points): {report.advisory_passed} of"
+        f"Advice (not scored, 0 points): {report.advisory_passed} of"
         f" {report.advisory_count} followed."
     )
 

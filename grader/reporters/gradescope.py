@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from grader.grading.results import CheckResult, ItemResult, Report, Status
 from grader.reporters.common import (
+    advisory_sentence,
     check_count_sentence,
     check_title,
     clean,
@@ -54,6 +55,7 @@ def render_gradescope(report: Report, *, hidden_visibility: Visibility = "visibl
 
 def _summary(report: Report) -> str:
     lines = [headline(report), check_count_sentence(report)]
+    lines += [advisory_sentence(report)] if advisory_sentence(report) else []
     lines += [f"Note: {clean(note)}" for note in report.notes]
     lines.append("")
     width = max((len(item.id) for item in report.items), default=0)

@@ -7,6 +7,7 @@ import re
 from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
     advisory_lines,
+    advisory_sentence,
     check_count_sentence,
     clean,
     diagnosis_sentence,
@@ -37,6 +38,8 @@ _BACKTICKS = re.compile("`+")
 def render_markdown(report: Report) -> str:
     """Render a CI summary: score, honest check count, a table, then each item's first failure."""
     lines = [f"## {inline(headline(report))}", "", inline(check_count_sentence(report)), ""]
+    if advisory_sentence(report):
+        lines += [inline(advisory_sentence(report)), ""]
     for note in report.notes:
         lines += [f"> **Note:** {inline(note)}", ""]
     lines += _table(report)

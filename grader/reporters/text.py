@@ -8,6 +8,7 @@ from collections.abc import Callable
 from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
     advisory_lines,
+    advisory_sentence,
     check_count_sentence,
     clean,
     cut,
@@ -50,6 +51,7 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     lines = [style(line, _BOLD) for line in _wrap(_title(report), width)]
     lines += _wrap(f"Score: {report.score} / {plural(report.max_score, 'point')}", width)
     lines += _wrap(check_count_sentence(report), width)
+    lines += _wrap(advisory_sentence(report), width)
     for note in report.notes:
         lines += _wrap(f"Note: {clean(note)}", width, "", _ROW)
     lines.append("")

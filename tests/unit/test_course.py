@@ -150,7 +150,9 @@ def test_points_zero_needs_advisory_and_advisory_needs_zero(course_copy: Path) -
     text = text[:start] + text[start:].replace("    points: 1\n", "", 1)
     sigmoid.write_text(text)
     problems = _problems(course_copy)
-    assert any("only an advisory check may be worth 0 points" in p for p in problems)
+    assert any(
+        "only an advisory check may be worth 0 points: add advisory: true" in p for p in problems
+    )
     assert any("an advisory check is shown but never scored" in p for p in problems)
 
 
@@ -181,3 +183,18 @@ def test_the_right_option_is_not_given_away_by_its_length() -> None:
         if max(quiz.choices, key=lambda c: len(c.text)).key == answers[quiz.id]
     ]
     assert len(longest) <= len(choice) // 3, longest
+
+
+def test_grade_digest_works_before_the_answer_block_exists(course_copy: Path) -> None:
+    from click.testing import CliRunner
+
+    from grader.cli import cli
+
+    quiz = course_copy / "sigmoid_minus_one" / "exercise.yaml"
+    text = quiz.read_text()
+    quiz.write_text(text[: text.index("answer:")] + text[text.index("answer:") :].split("\n", 3)[3])
+    done = CliRunner().invoke(
+        cli, ["digest", "sigmoid_minus_one", "0.269", "--course", str(course_copy)]
+    )
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith("answer:\n  salt: ")
