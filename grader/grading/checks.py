@@ -400,12 +400,7 @@ class Student:
             "This check pays for the right result computed without changing the inputs:"
             " make the checks of values pass first."
         )
-        if isinstance(expected, np.ndarray):
-            self.judge_array(got, call, expected, tol, value_hint)
-        elif isinstance(expected, (float, int)) and not isinstance(expected, bool):
-            self.judge_close(got, call, float(expected), tol, value_hint)
-        elif type(got) is not type(expected) or got != expected:
-            self.fail(call, show_typed(got), show_typed(expected), value_hint)
+        self._judge_value(got, call, expected, tol, value_hint)
         for position, (before, now) in enumerate(zip(args, after, strict=False)):
             if not _same(before, now):
                 self.fail(
@@ -416,6 +411,22 @@ class Student:
                     hint or "Compute into a new array instead of writing into the input.",
                 )
         return got
+
+    def _judge_value(
+        self, got: Any, call: str, expected: Any, tol: float | None, hint: str
+    ) -> None:
+        """Judge a returned value against `expected`: an array, a number, a tuple of those."""
+        if isinstance(expected, np.ndarray):
+            self.judge_array(got, call, expected, tol, hint)
+        elif isinstance(expected, (float, int)) and not isinstance(expected, bool):
+            self.judge_close(got, call, float(expected), tol, hint)
+        elif isinstance(expected, tuple):
+            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+                self.fail(call, show(got), f"a tuple of {len(expected)} values", hint)
+            for index, (part, wanted) in enumerate(zip(got, expected, strict=True)):
+                self._judge_value(part, f"item {index} of {call}", wanted, tol, hint)
+        elif type(got) is not type(expected) or got != expected:
+            self.fail(call, show_typed(got), show_typed(expected), hint)
 
     def expect_all(
         self,
