@@ -33,7 +33,7 @@ def _answers_template(course: Course) -> str:
         "",
     ]
     for quiz in course.quizzes:
-        lines += [f"# {quiz.title}: {quiz.answer_help}", f"{quiz.id}:", ""]
+        lines += [f"# {quiz.title} ({quiz.answer_help.rstrip('.')})", f"{quiz.id}:", ""]
     return "\n".join(lines)
 
 

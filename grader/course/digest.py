@@ -18,7 +18,6 @@ from decimal import Decimal, InvalidOperation
 from grader.course.problems import visible
 
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
-_LARGEST = 1e15  # larger answers lose their last digits in a float, so they cannot be compared
 
 
 def decimals_for(tolerance: float) -> int:
@@ -36,7 +35,7 @@ def canonical_number(value: float, tolerance: float) -> str:
     """Return the canonical text of a numeric answer at this tolerance."""
     d = decimals_for(tolerance)
     scaled = value * (10.0**d) + 0.5
-    if not math.isfinite(scaled) or abs(value) > _LARGEST:
+    if not math.isfinite(scaled):
         raise ValueError(f"{value:g} is far too large to be the answer; check the exponent")
     return f"{math.floor(scaled)}e-{d}"
 
@@ -46,11 +45,12 @@ def parse_number(value: object) -> float:
     if isinstance(value, bool):
         raise ValueError("write a number, not true/false")
     if isinstance(value, int):
-        if abs(value) > _LARGEST:
+        try:
+            return float(value)
+        except OverflowError:
             raise ValueError(
                 f"an integer with {len(str(abs(value)))} digits is far too large to be the answer"
-            )
-        return float(value)
+            ) from None
     if isinstance(value, float):
         if not math.isfinite(value):
             raise ValueError("write a finite number, not NaN or infinity")

@@ -204,7 +204,9 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
     status, message = Status.FAILED, ""
     if answers.problem:
         status = Status.ERROR
-        message = f"not graded: {ANSWERS_FILE} could not be read (see the note above)."
+        message = (
+            f"{ANSWERS_FILE} could not be read, so this quiz was not graded (see the note above)."
+        )
     elif quiz.id in answers.errors:
         status, message = Status.ERROR, answers.errors[quiz.id]
     elif quiz.id in answers.duplicated:
