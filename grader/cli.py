@@ -48,13 +48,13 @@ def _user_errors() -> tuple[type[Exception], ...]:
     return (ReportTargetError, CiError, InputError, GradingError, NotAWorkspace, PackageError)
 
 
-def _course(course_dir: Path | None = None, *, authoring: bool = False):
+def _course(course_dir: Path | None = None, *, authoring: bool = False, drafts: bool = False):
     """Load the course for a command (see grader/locate.py); authors are told which one."""
     from grader.course.problems import InputError
     from grader.locate import describe, find_course
 
     try:
-        course = find_course(course_dir, authoring=authoring)
+        course = find_course(course_dir, authoring=authoring, drafts=drafts)
     except InputError as error:
         raise UsageProblem(f"the course has problems:\n{error}") from None
     if authoring:
@@ -402,19 +402,14 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
       grade digest sigmoid_minus_one 0.269
       grade digest relu_output -1.5
     """
-    from grader.course.digest import canonical_choice, canonical_number, new_salt
     from grader.course.digest import digest as make_digest
-    from grader.grading.quizzes import parse_number
+    from grader.course.digest import new_salt
 
-    quiz = _item(_course(course_dir, authoring=True), quiz_id)
+    quiz = _item(_course(course_dir, authoring=True, drafts=True), quiz_id)
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:
-        canonical = (
-            canonical_number(parse_number(answer), quiz.tolerance)
-            if quiz.kind == "numeric"
-            else canonical_choice(answer)
-        )
+        canonical = quiz.canonical(answer)
     except ValueError as error:
         raise UsageProblem(str(error)) from None
     salt = new_salt()

@@ -7,7 +7,7 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.model import Course
+from grader.course.model import ChoiceQuiz, Course
 from grader.course.problems import InputError, Problem
 from grader.grading.quizzes import ANSWERS_FILE
 from grader.grading.workspace import STATE_DIR
@@ -46,7 +46,7 @@ def _answers_template(course: Course) -> str:
         lines.append("#")
         question = plain_text(quiz.text, width=86).splitlines()
         lines += [f"# {line}".rstrip() for line in question]
-        for choice in quiz.choices:
+        for choice in quiz.choices if isinstance(quiz, ChoiceQuiz) else ():
             text = " ".join(plain_text(choice.text, 10_000).split())
             lines += textwrap.wrap(
                 f"{choice.key}) {text}", 86, initial_indent="#   ", subsequent_indent="#      "

@@ -49,9 +49,11 @@ def course_dir(
     return default_root()
 
 
-def find_course(explicit: Path | None = None, *, authoring: bool = False) -> Course:
+def find_course(
+    explicit: Path | None = None, *, authoring: bool = False, drafts: bool = False
+) -> Course:
     """Load the course `course_dir` picks; raise InputError when it has problems."""
-    return load_course(course_dir(explicit, authoring=authoring))
+    return load_course(course_dir(explicit, authoring=authoring), drafts=drafts)
 
 
 def describe(course: Course) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import textwrap
 
-from grader.course.model import Course, Quiz
+from grader.course.model import ChoiceQuiz, Course, Quiz
 from grader.grading.engine import select
 
 _SYMBOLS = {
@@ -118,9 +118,7 @@ def _squeeze(lines: list[str]) -> list[str]:
 
 def how_to_answer(quiz: Quiz) -> str:
     """Return how a quiz is answered in answers.yaml."""
-    if quiz.kind == "numeric":
-        return f"a number, compared to {quiz.decimals} decimal places"
-    return "the letter of one choice: " + ", ".join(choice.key for choice in quiz.choices)
+    return quiz.answer_help.rstrip(".")
 
 
 def render_item(course: Course, item_id: str, width: int = 80) -> str:
@@ -130,8 +128,9 @@ def render_item(course: Course, item_id: str, width: int = 80) -> str:
     lines = [f"{item.id}: {item.title}", f"Lesson: {lessons.get(item.lesson, item.lesson)}", ""]
     lines.append(plain_text(item.text, width).rstrip("\n"))
     if isinstance(item, Quiz):
-        lines += [""] if item.choices else []
-        for choice in item.choices:
+        choices = item.choices if isinstance(item, ChoiceQuiz) else ()
+        lines += [""] if choices else []
+        for choice in choices:
             lines += textwrap.wrap(
                 f"{choice.key}) {plain_text(choice.text, 10_000).strip()}",
                 width,

@@ -6,10 +6,15 @@ once, then runs every check against each submission in turn.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import shutil
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -18,9 +23,10 @@ from _pytest.runner import runtestprotocol
 
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
-from grader.grading.checks import Failure, Student
-from grader.grading.messages import sanitize
-from grader.grading.quizzes import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
+from grader.grading.checks import CourseError, Failure, Student
+from grader.grading.fingerprints import Observation, alike
+from grader.grading.messages import sanitize, show
+from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
     Diagnosis,
@@ -35,6 +41,7 @@ from grader.sandbox.outcomes import Frame
 
 _PYTEST_ARGS = [
     "--capture=no",
+    "--assert=plain",  # no assertion rewriting: nothing is compiled or cached
     "--import-mode=importlib",
     "-p",
     "no:cacheprovider",
@@ -59,14 +66,18 @@ _PYTEST_ARGS = [
 
 @contextmanager
 def _pytest_environment() -> Iterator[None]:
-    """Run pytest with no plugin autoloading and none of the caller's PYTEST_* settings."""
+    """Run pytest with no plugin autoloading, none of the caller's PYTEST_* settings, and no
+    bytecode written next to the hidden tests (an installed course is read-only)."""
     saved = {name: value for name, value in os.environ.items() if name.startswith("PYTEST_")}
     for name in saved:
         del os.environ[name]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
     try:
         yield
     finally:
+        sys.dont_write_bytecode = bytecode
         del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         os.environ.update(saved)
 
@@ -106,7 +117,8 @@ class Grader:
 
     def __init__(self, course: Course, limits: Limits | None = None) -> None:
         self.course = course
-        self.sandbox = Sandbox(limits or Limits())
+        self.limits = limits or Limits()
+        self.sandbox = Sandbox(self.limits)
 
     def close(self) -> None:
         """Stop the sandbox and every process it started."""
@@ -158,6 +170,33 @@ class Grader:
             raise GradingError(f"pytest stopped early (exit code {int(code)})")
 
 
+@dataclass(frozen=True)
+class _Run:
+    """One check run against one submission: its result and what the student's code did."""
+
+    result: CheckResult
+    observed: tuple[Observation, ...]
+
+
+# Known-wrong fingerprints by exercise content: {key: {misconception id: {check: run}}}.
+# Computed lazily, once per process for each version of an exercise, by grading each
+# known-wrong file the way a student's file is graded; the course folder is never written.
+_KNOWN_WRONG: dict[str, dict[str, dict[str, _Run]]] = {}
+
+
+def _content_key(exercise: CodeExercise, limits: Limits) -> str:
+    """Hash what a known-wrong fingerprint depends on: the exercise's files and the limits."""
+    hasher = hashlib.sha256(f"{__version__}|{exercise.id}|{exercise.file}|{limits}".encode())
+    paths = [exercise.source, *exercise.tests, *(wrong.file for wrong in exercise.misconceptions)]
+    for path in paths:
+        hasher.update(str(path.name).encode() + b"\0")
+        try:
+            hasher.update(path.read_bytes())
+        except OSError:
+            hasher.update(b"<unreadable>")
+    return hasher.hexdigest()
+
+
 class _Plugin:
     """A pytest plugin that runs the collected checks against each submission in turn."""
 
@@ -184,7 +223,9 @@ class _Plugin:
         """Give a hidden test its sandboxed view of the student's module."""
         exercise, check = request.node.stash[_META]
         assert self.handle is not None, "checks run only while a submission is open"
-        return Student(self.handle, exercise, check)
+        student = Student(self.handle, exercise, check)
+        request.node.stash[_STUDENT] = student
+        return student
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -228,19 +269,35 @@ class _Plugin:
     # -- grading -----------------------------------------------------------------------------
 
     def grade_without_pytest(self) -> None:
-        for submission in self.submissions:
-            self._grade_one(submission, {})
+        try:
+            for submission in self.submissions:
+                self._grade_one(submission, {})
+        except SandboxError as error:
+            self.fatal = error
 
     def _grade_one(self, submission: Submission, by_exercise: dict[str, list]) -> None:
-        folder = submission.folder
-        course = self.grader.course
+        """Grade one submission; any failure but a broken sandbox costs only this report."""
         items = [
             item for item in self.items if submission.only is None or item.id in submission.only
         ]
+        try:
+            report = self._report(submission, items, by_exercise)
+        except SandboxError:
+            raise
+        except Exception as error:  # a grader bug must not end the run for everyone else
+            report = self._error_report(submission, items, error)
+        self.on_report(submission, report)
+
+    def _report(self, submission: Submission, items: list, by_exercise: dict) -> Report:
+        folder = submission.folder
+        course = self.grader.course
         files = [item.file for item in items if isinstance(item, CodeExercise)]
         answers = read_answers(folder)
         results: list[ItemResult] = []
-        handle = self.grader.sandbox.open(folder, files) if files else None
+        # Every exercise file of the course is copied, so one file can import another
+        # (`from sigmoid import sigmoid` in neuron.py); only the selected ones are graded.
+        every_file = [exercise.file for exercise in course.exercises]
+        handle = self.grader.sandbox.open(folder, every_file) if files else None
         self.handle = handle
         try:
             for item in items:
@@ -253,33 +310,86 @@ class _Plugin:
             if handle is not None:
                 handle.close()
         graded_quizzes = any(isinstance(item, Quiz) for item in items)
-        notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
+        notes = tuple(answer_notes(answers, course.quizzes)) if graded_quizzes else ()
         graded = [
             GradedFile(name, *((handle and handle.digest(name)) or (None, None))) for name in files
         ]
         if graded_quizzes:
             graded.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
-        report = Report(
+        return Report(
             course_title=course.title,
             course_version=course.version,
             grader_version=__version__,
-            workspace=submission.label or str(folder),
+            workspace=submission.label or str(submission.folder),
             items=tuple(results),
             files=tuple(graded),
             notes=notes,
         )
-        self.on_report(submission, report)
+
+    def _error_report(self, submission: Submission, items: list, error: Exception) -> Report:
+        course = self.grader.course
+        what = f"{type(error).__name__}: {sanitize(str(error))[:200]}"
+        message = (
+            f"the grader failed while grading this submission ({what}); this is not a"
+            " problem in your work: tell your instructor"
+        )
+        results = []
+        for item in items:
+            checks = item.checks if isinstance(item, CodeExercise) else ()
+            tests = tuple(
+                CheckResult(
+                    test=check.test,
+                    name=check.name,
+                    status=Status.ERROR,
+                    score=0,
+                    max_score=check.points,
+                    visibility=check.visibility,
+                    message=message,
+                    advisory=check.advisory,
+                )
+                for check in checks
+            ) or (
+                CheckResult(
+                    "answer", item.title, Status.ERROR, 0, item.max_score, "visible", message
+                ),
+            )
+            results.append(
+                ItemResult(
+                    id=item.id,
+                    title=item.title,
+                    kind=item.kind,
+                    lesson=item.lesson,
+                    status=Status.ERROR,
+                    score=0,
+                    max_score=item.max_score,
+                    tests=tests,
+                    file=item.file if isinstance(item, CodeExercise) else ANSWERS_FILE,
+                    hints=item.hints,
+                )
+            )
+        return Report(
+            course_title=course.title,
+            course_version=course.version,
+            grader_version=__version__,
+            workspace=submission.label or str(submission.folder),
+            items=tuple(results),
+            notes=(f"Grading stopped early for this submission: {what}.",),
+        )
 
     def _grade_exercise(self, exercise: CodeExercise, items: list[pytest.Item]) -> ItemResult:
-        tests = tuple(_run_check(item) for item in items)
+        runs = [_run_check(item) for item in items]
+        tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
-        failing = tuple(sorted(test.test for test in tests if test.status is not Status.PASSED))
         diagnosis = None
-        if failing and any(test.status is Status.FAILED for test in tests):
-            for wrong in exercise.misconceptions:
-                if wrong.fails == failing:
-                    diagnosis = Diagnosis(wrong.id, wrong.title, wrong.feedback)
-                    break
+        if exercise.misconceptions and any(test.status is Status.FAILED for test in tests):
+            try:
+                diagnosis = _diagnose(exercise, runs, self._known_wrong(exercise, items))
+            except SandboxError:
+                raise
+            except Exception:  # naming a mistake is a bonus: it never costs the grade
+                diagnosis = None
+        if diagnosis is not None:
+            tests = _said_once(exercise, tests)
         return ItemResult(
             id=exercise.id,
             title=exercise.title,
@@ -294,17 +404,80 @@ class _Plugin:
             diagnosis=diagnosis,
         )
 
+    def _known_wrong(
+        self, exercise: CodeExercise, items: list[pytest.Item]
+    ) -> dict[str, dict[str, _Run]]:
+        """Return each known-wrong file's runs of this exercise's checks, grading them once."""
+        key = _content_key(exercise, self.grader.limits)
+        known = _KNOWN_WRONG.get(key)
+        if known is not None:
+            return known
+        known = {}
+        saved = self.handle
+        try:
+            for wrong in exercise.misconceptions:
+                with tempfile.TemporaryDirectory(prefix="grade-known-wrong-") as scratch:
+                    shutil.copyfile(wrong.file, Path(scratch) / exercise.file)
+                    handle = self.grader.sandbox.open(Path(scratch), [exercise.file])
+                    self.handle = handle
+                    try:
+                        known[wrong.id] = {run.result.test: run for run in map(_run_check, items)}
+                    finally:
+                        handle.close()
+        finally:
+            self.handle = saved
+        _KNOWN_WRONG[key] = known
+        return known
+
+
+def _said_once(exercise: CodeExercise, tests: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
+    """Drop the check hint from failures the diagnosis explains, so the fix is said once."""
+    hints = {check.test: check.hint for check in exercise.checks}
+    trimmed = []
+    for test in tests:
+        hint = sanitize(hints.get(test.test, ""))
+        if test.status is Status.FAILED and hint and test.message.endswith(" " + hint):
+            test = replace(test, message=test.message[: -len(hint) - 1])
+        trimmed.append(test)
+    return tuple(trimmed)
+
+
+def _diagnose(
+    exercise: CodeExercise, runs: list[_Run], known: dict[str, dict[str, _Run]]
+) -> Diagnosis | None:
+    """Name the misconception whose known-wrong file did exactly what this submission did."""
+    ours = {run.result.test: run for run in runs}
+    failing = {test for test, run in ours.items() if run.result.status is not Status.PASSED}
+    for wrong in exercise.misconceptions:
+        theirs = known.get(wrong.id, {})
+        their_failing = {t for t, run in theirs.items() if run.result.status is not Status.PASSED}
+        if their_failing != failing:
+            continue
+        if all(
+            ours[test].result.status is theirs[test].result.status
+            and alike(ours[test].observed, theirs[test].observed, exercise.tolerance)
+            for test in failing
+        ):
+            return Diagnosis(wrong.id, wrong.title, wrong.feedback)
+    return None
+
 
 _META = pytest.StashKey[tuple[CodeExercise, Check]]()
 _ERROR = pytest.StashKey[BaseException]()
+_STUDENT = pytest.StashKey[Student]()
 
 
-def _run_check(item: pytest.Item) -> CheckResult:
+def _run_check(item: pytest.Item) -> _Run:
     _, check = item.stash[_META]
-    if _ERROR in item.stash:
-        del item.stash[_ERROR]
+    for key in (_ERROR, _STUDENT):
+        if key in item.stash:
+            del item.stash[key]
+    started = time.perf_counter()
     runtestprotocol(item, nextitem=None, log=False)
+    seconds = time.perf_counter() - started
     error = item.stash.get(_ERROR, None)
+    student = item.stash.get(_STUDENT, None)
+    observed = tuple(student.observed) if student is not None else ()
     status, message, output = Status.PASSED, "", ""
     frames: tuple[Frame, ...] = ()
     if isinstance(error, Failure):
@@ -319,23 +492,38 @@ def _run_check(item: pytest.Item) -> CheckResult:
     elif isinstance(error, AssertionError):
         status = Status.FAILED
         message = f"{check.name}: not satisfied. {check.hint}".strip()
+    elif error is not None and observed and not isinstance(error, CourseError):
+        # The test tripped over a value the student's code returned: say what came back.
+        status = Status.FAILED
+        last = observed[-1]
+        came_back = show(last.detail) if last.kind == "returned" else last.kind
+        message = (
+            f"this check could not make sense of what your code gave back ({came_back}:"
+            f" {type(error).__name__}: {str(error)[:120]}); return the kind of value the task"
+            f" asks for. {check.hint}".strip()
+        )
     elif error is not None:
         status = Status.ERROR
         message = (
             f"this check could not run ({type(error).__name__}: {str(error)[:200]});"
             " it is a problem in the course, not in your code: tell your instructor"
         )
-    return CheckResult(
+    if status is not Status.PASSED and not output and student is not None:
+        output = student.output  # printing to debug works whenever a check fails
+    result = CheckResult(
         test=check.test,
         name=check.name,
         status=status,
-        score=check.points if status is Status.PASSED else 0,
-        max_score=check.points,
+        score=check.points if status is Status.PASSED and not check.advisory else 0,
+        max_score=0 if check.advisory else check.points,
         visibility=check.visibility,
         message=sanitize(message),
         frames=frames,
         output=output,
+        advisory=check.advisory,
+        seconds=seconds,
     )
+    return _Run(result, observed)
 
 
 _STATUS = {
