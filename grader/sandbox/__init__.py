@@ -7,9 +7,12 @@ of :mod:`grader.sandbox.outcomes` (``Returned``, ``Raised``, ``TimedOut``, ``Cra
 
 How it works
 ------------
-``Sandbox()`` starts a *zygote*: a fresh ``python -I -B`` interpreter (scrubbed environment,
-its own session, no trusted data, never a fork of the trusted process) that imports numpy
-once.  ``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
+``Sandbox()`` starts a *zygote*: a fresh ``python -I -B child/__main__.py`` interpreter
+(scrubbed environment, its own session, no trusted data, never a fork of the trusted process)
+that imports numpy once.  ``grader/sandbox/child/`` is the whole untrusted program (standard
+library and numpy only, never ``grader``): ``wire`` (framing and limits, shared with the
+trusted ``codec``), ``confine`` + ``seccomp`` + ``filesystem`` (what a worker may do),
+``worker`` + ``values`` (requests and replies), ``zygote`` (the fork server).  ``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
 The first call into a module asks the zygote to fork a *worker* for it, which imports the
 module and then answers calls over a socket with length-prefixed JSON (no pickle anywhere).
 

@@ -30,7 +30,7 @@ from grader.sandbox.outcomes import Crashed, Outcome, Raised, Returned, TimedOut
 
 log = logging.getLogger(__name__)
 
-_CHILD_PATH = Path(__file__).parent / "child" / "program.py"
+_CHILD_MAIN = Path(__file__).parent / "child" / "__main__.py"
 _READY_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
 _CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
 _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
@@ -324,8 +324,7 @@ class _Zygote:
                     sys.executable,
                     "-I",
                     "-B",
-                    "-c",
-                    _CHILD_PATH.read_text(encoding="utf-8"),
+                    str(_CHILD_MAIN),
                     str(child.fileno()),
                     str(os.getpid()),
                     _zygote_options(private_root),

@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from grader.sandbox import codec as _codec
-from grader.sandbox.child import program as _child
+from grader.sandbox.child import seccomp as _child
+from grader.sandbox.child import values as _worker
 from grader.sandbox.codec import Decoder, Malformed
 from grader.sandbox.outcomes import Opaque
 
@@ -97,7 +98,7 @@ def test_frames_and_messages_are_validated() -> None:
 
 def test_encode_arg_round_trips_through_the_worker_decoder() -> None:
     value = (1, 2.5, [True, None], {"k": "v"}, np.float32(3), np.arange(4.0), 2**70)
-    back = _child.decode(_codec.encode_arg(value))
+    back = _worker.decode(_codec.encode_arg(value))
     assert back[:4] == value[:4] and back[6] == 2**70
     assert type(back[4]) is np.float32
     np.testing.assert_array_equal(back[5], value[5])

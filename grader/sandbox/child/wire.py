@@ -1,0 +1,82 @@
+"""The wire between the trusted side and a worker: framing, dtypes and size limits.
+
+This module is the single source of the protocol's constants: the worker imports it as part
+of the untrusted child program, and the trusted decoder (``grader/sandbox/codec.py``) imports
+it as ``grader.sandbox.child.wire``.  It imports only the standard library.
+
+A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import os
+
+HEADER_BYTES = 4
+
+# Real dtypes a value may carry on the wire (both directions).
+DTYPES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64",
+)  # fmt: skip
+
+# Shape of values (both directions).
+MAX_DEPTH = 16  # containers nested deeper are sent as an opaque description
+MAX_ITEMS = 1_000_000  # items in all containers of one value
+MAX_NDIM = 32
+MAX_INT_BITS = 12_000  # ints wider than this are sent as an opaque description
+MAX_INT_DIGITS = 4000  # decimal digits of an int on the wire (12,000 bits fit)
+MAX_STR = 1 << 20  # characters of one str value
+
+# What a worker sends at most (it cuts its own descriptions to these).
+SEND_TEXT = 200  # an opaque value's description, a type name, a source line
+SEND_MESSAGE = 500  # an exception message, a reason
+SEND_FRAMES = 20  # student frames of one traceback
+
+# What the trusted side accepts at most (it cuts longer fields, and rejects wrong types).
+ACCEPT_TYPE_NAME = 200
+ACCEPT_TEXT = 1000
+ACCEPT_MESSAGE = 2000
+ACCEPT_FRAMES = 50
+
+
+def header(size: int) -> bytes:
+    """Return the length prefix of a frame of ``size`` bytes."""
+    return size.to_bytes(HEADER_BYTES, "big")
+
+
+def frame_size(head: bytes) -> int:
+    """Return the length a frame header announces."""
+    return int.from_bytes(head, "big")
+
+
+class Channel:
+    """Blocking framed messages over a stream: a socket or a pair of pipe fds."""
+
+    def __init__(self, read_fd: int, write_fd: int | None = None) -> None:
+        """Use ``read_fd`` for requests and ``write_fd`` (default: the same fd) for replies."""
+        self.read_fd = read_fd
+        self.write_fd = read_fd if write_fd is None else write_fd
+
+    def _read_exact(self, n: int) -> bytes | None:
+        """Read exactly ``n`` bytes; None on end of file."""
+        chunks = []
+        while n > 0:
+            chunk = os.read(self.read_fd, min(n, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def recv(self) -> bytes | None:
+        """Read one frame; None on end of file."""
+        head = self._read_exact(HEADER_BYTES)
+        if head is None:
+            return None
+        return self._read_exact(frame_size(head))
+
+    def send(self, data: bytes) -> None:
+        """Write one frame."""
+        view = memoryview(header(len(data)) + data)
+        while view:
+            view = view[os.write(self.write_fd, view[: 1 << 20]) :]
