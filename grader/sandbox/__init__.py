@@ -12,7 +12,8 @@ How it works
 that imports numpy once.  ``grader/sandbox/child/`` is the whole untrusted program (standard
 library and numpy only, never ``grader``): ``wire`` (framing and limits, shared with the
 trusted ``codec``), ``confine`` + ``seccomp`` + ``filesystem`` (what a worker may do),
-``worker`` + ``values`` (requests and replies), ``zygote`` (the fork server).  ``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
+``worker`` + ``values`` (requests and replies), ``zygote`` (the fork server).
+``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
 The first call into a module asks the zygote to fork a *worker* for it, which imports the
 module and then answers calls over a socket with length-prefixed JSON (no pickle anywhere).
 

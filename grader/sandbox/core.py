@@ -169,6 +169,45 @@ def _describe_end(status: dict) -> str:
     return "ended unexpectedly"
 
 
+def _namespace(pid: int | str, kind: str) -> str | None:
+    """Return the identity of a process's namespace of ``kind`` (None if unreadable)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/{kind}")
+    except OSError:
+        return None
+
+
+def _observe_separation(pid: int, claimed: object) -> dict[str, object]:
+    """Say how a worker is separated, reading its uid and namespaces from /proc (not its word).
+
+    ``identity`` is ``per_worker_uid`` (root: a uid of its own), ``nobody`` (root, where a uid
+    range is not mapped: workers share one unprivileged uid), ``user_namespace`` (not root:
+    root only inside a namespace of its own) or ``grader_user`` (not root, no namespace).
+    """
+    uid = None
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Uid:"):
+                    uid = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    out: dict[str, object] = {"worker_uid": uid}
+    for kind in ("ipc", "user", "pid", "mnt"):
+        theirs, mine = _namespace(pid, kind), _namespace("self", kind)
+        out[f"{kind}_namespace"] = None if theirs is None or mine is None else theirs != mine
+    identity = str(claimed)[:32] if type(claimed) is str else "unknown"
+    if uid is not None:
+        if uid == os.getuid() and os.getuid() != 0 and identity != "user_namespace":
+            identity = "grader_user"
+        elif uid == 0:
+            identity = "root"  # never expected: a worker that runs as root ends itself
+        elif os.getuid() == 0:
+            identity = "nobody" if uid == 65534 else "per_worker_uid"
+    out["identity"] = identity
+    return out
+
+
 # --------------------------------------------------------------------------- zygote
 
 
@@ -484,6 +523,7 @@ class Sandbox:
         self._state = _State()
         self._state.zygote = _Zygote(self._private_root)
         self._features: dict[str, bool] | None = None
+        self._separation: dict[str, object] = {}
         self._finalizer = weakref.finalize(self, _shutdown, self._state)
 
     def __enter__(self) -> Sandbox:
@@ -508,12 +548,16 @@ class Sandbox:
         zygote = self._state.zygote
         return zygote.ready_seconds if zygote is not None else None
 
-    def features(self) -> dict[str, bool]:
-        """Report which protections a worker could put in place on this machine."""
+    def features(self) -> dict[str, object]:
+        """Report which protections a worker could put in place on this machine.
+
+        Every entry is a bool except ``separation``: how workers are kept apart from each
+        other and from other gradings, as observed from outside (see ``_observe_separation``).
+        """
         if self._features is None:
             worker = self._spawn(None, [])
             worker.close_output()
-        return dict(self._features or {})
+        return dict(self._features or {}) | {"separation": dict(self._separation)}
 
     # -- internals -----------------------------------------------------------------
 
@@ -552,10 +596,10 @@ class Sandbox:
             features = hello.get("features")
             if hello.get("hello") is not True or type(features) is not dict:
                 raise Malformed("bad hello")
-            self._features = {str(k)[:64]: v is True for k, v in list(features.items())[:64]} | {
-                "wall_clock_timeouts": True,
-                "checked_copy": True,
-            }
+            items = [(k, v) for k, v in list(features.items())[:64] if k != "identity"]
+            claimed = {str(k)[:64]: v is True for k, v in items}
+            self._features = claimed | {"wall_clock_timeouts": True, "checked_copy": True}
+            self._separation = _observe_separation(worker.pid, features.get("identity"))
         except (_Timeout, _Gone, Malformed) as exc:
             status = worker.finish(0)
             worker.close_output()
@@ -818,7 +862,7 @@ class SandboxSession:
         raise Malformed("unknown status")
 
 
-def sandbox_features(limits: Limits = _DEFAULT_LIMITS) -> dict[str, bool]:
+def sandbox_features(limits: Limits = _DEFAULT_LIMITS) -> dict[str, object]:
     """Report which protections the sandbox enforces on this machine (starts a probe worker)."""
     with Sandbox(limits) as sandbox:
         return sandbox.features()

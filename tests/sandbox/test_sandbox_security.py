@@ -160,7 +160,14 @@ def test_runs_unprivileged(submit, features) -> None:
         pytest.skip("only root can drop to nobody")
     assert features["dropped_privileges"]
     sub = submit({"m.py": HOSTILE})
-    assert sub.call("m", "whoami").value == (65534, 65534, [])
+    uid, gid, groups = sub.call("m", "whoami").value
+    assert groups == [] and uid == gid and uid != 0
+    separation = features["separation"]
+    assert separation["identity"] in ("per_worker_uid", "nobody")
+    if separation["identity"] == "per_worker_uid":  # a uid of its own: UID_BASE + its pid
+        assert uid == (1 << 28) + sub.worker_pids()[0]
+    else:
+        assert uid == 65534
     memory = sub.call("m", "parent_memory")
     assert isinstance(memory, Raised) and memory.type_name == "PermissionError"
 
