@@ -36,6 +36,7 @@ _CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
 _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _MAX_CHUNK = 1 << 20
+_SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,17 @@ class Limits:
     output_bytes: int = 64 * 1024  # captured stdout+stderr per worker
     file_bytes: int = 1 << 20  # max size of one submitted .py file
     reply_bytes: int = 16 << 20  # max size of one reply message
+    module_seconds: float = 10.0  # wall clock for one module's imports and calls, in all
+    submission_seconds: float = 30.0  # wall clock for all modules of one submission
+    module_hang_seconds: float = 4.0  # time one module may lose to calls that time out
+    hang_seconds: float = 8.0  # time a submission may lose to calls/imports that time out
 
     def __post_init__(self) -> None:
         """Reject limits that cannot work."""
-        for name in ("call_timeout", "import_timeout"):
+        for name in (
+            "call_timeout", "import_timeout", "module_seconds", "submission_seconds",
+            "module_hang_seconds", "hang_seconds",
+        ):  # fmt: skip
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"Limits.{name} must be a positive number of seconds")
@@ -629,6 +637,11 @@ class SandboxSession:
             raise SandboxError(f"could not create a temporary directory: {exc}") from exc
         self._workers: dict[str, _Worker] = {}
         self._failed: dict[str, Outcome] = {}
+        self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
+        self._spent_total = 0.0
+        self._hung = 0.0  # time lost to timed-out calls and imports
+        self._hung_by: dict[str, float] = {}  # the same, per module
+        self._import_seconds: dict[str, float] = {}  # what the last import of a module cost
         self._closed = False
         self._finalizer = weakref.finalize(
             self, _cleanup_submission, os.getpid(), self._workers, self._dir
@@ -736,32 +749,113 @@ class SandboxSession:
         problem = self._problems.get(module) or self._failed.get(module)
         if problem is not None:
             return problem
+        wanted = float(self._limits.call_timeout if timeout is None else timeout)
         worker = self._workers.get(module)
         if worker is None:
+            # A re-import (after a call was killed) costs what the last one did: pay it only
+            # if the budget can still cover it and a call.
+            needed = self._import_seconds.get(module, 0.0)
+            refusal = self._refusal(module, needed, wanted)
+            if refusal is not None:
+                return refusal
             started = self._start(module)
             if not isinstance(started, _Worker):
                 return started
             worker = started
-        seconds = float(self._limits.call_timeout if timeout is None else timeout)
+        refusal = self._refusal(module, 0.0, wanted)
+        if refusal is not None:
+            return refusal
+        seconds, budget = self._allowance(module, wanted)
         try:
-            reply = self._exchange(worker, payload, seconds, False)
+            reply = self._exchange(worker, payload, seconds, False, budget)
             if not isinstance(reply, dict):
                 return reply
             return self._outcome(worker, reply, return_args)
         except Malformed:
             return self._end(worker, "sent a malformed reply", False)
 
+    # -- time budgets --------------------------------------------------------------
+
+    def _budgets(self, module: str) -> list[tuple[float, str]]:
+        """Return (seconds left, message when spent) for each budget that refuses calls.
+
+        The first two are wall clock (module, submission); the others are time lost to code
+        that does not finish.
+        """
+        limits = self._limits
+        name = self._modules.get(module, module)
+        hang = (
+            f"{name} did not finish earlier and the submission's time budget of"
+            f" {limits.hang_seconds:g} s for code that does not finish is spent"
+        )
+        budgets = [
+            (
+                limits.module_seconds - self._spent.get(module, 0.0),
+                f"the time budget of {limits.module_seconds:g} s for {name} is spent",
+            ),
+            (
+                limits.submission_seconds - self._spent_total,
+                f"the submission's time budget of {limits.submission_seconds:g} s is spent",
+            ),
+            (
+                limits.module_hang_seconds - self._hung_by.get(module, 0.0),
+                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
+                " does not finish is spent",
+            ),
+        ]
+        if self._hung >= limits.hang_seconds and self._hung_by.get(module):
+            budgets.append((0.0, hang))
+        return budgets
+
+    def _allowance(self, module: str, wanted: float) -> tuple[float, str]:
+        """Return the deadline for one request and the budget message if a budget sets it.
+
+        Once the submission has lost ``hang_seconds`` to code that does not finish, a module
+        that has not hung yet still runs, but each request gets at most ``_SPENT_GRACE``
+        seconds: honest code answers in milliseconds, and one more hang costs little.
+        """
+        seconds, budget = wanted, ""
+        for left, message in self._budgets(module):
+            if left < seconds:
+                seconds, budget = max(left, 0.0), message
+        if self._hung >= self._limits.hang_seconds and seconds > _SPENT_GRACE:
+            seconds = _SPENT_GRACE
+            budget = (
+                f"the submission's time budget of {self._limits.hang_seconds:g} s for code"
+                f" that does not finish is spent, so this call had only {_SPENT_GRACE:g} s"
+            )
+        return seconds, budget
+
+    def _refusal(self, module: str, needed: float, wanted: float) -> TimedOut | None:
+        """Refuse at once when a budget is spent (or cannot cover a re-import of ``needed`` s)."""
+        for index, (left, message) in enumerate(self._budgets(module)):
+            wall_clock = index < 2  # a re-import is paid from these, not from the hang budgets
+            if left <= 0.05 or (wall_clock and needed > 0 and left < needed + min(wanted, 0.5)):
+                return TimedOut(seconds=0.0, budget=message)
+        return None
+
+    def _charge(self, module: str, seconds: float, timed_out: bool) -> None:
+        """Charge wall-clock time to the module's and the submission's budgets."""
+        self._spent[module] = self._spent.get(module, 0.0) + seconds
+        self._spent_total += seconds
+        if timed_out:
+            self._hung += seconds
+            self._hung_by[module] = self._hung_by.get(module, 0.0) + seconds
+
     def _start(self, module: str) -> _Worker | Outcome:
         """Start a worker for ``module`` and import the module in it."""
+        seconds, budget = self._allowance(module, float(self._limits.import_timeout))
         worker = self._sandbox._spawn(self._dir, self._files)
         try:
-            reply = self._exchange(
-                worker, {"op": "load", "module": module}, float(self._limits.import_timeout), True
-            )
+            started = time.monotonic()
+            reply = self._exchange(worker, {"op": "load", "module": module}, seconds, True, budget)
+            self._import_seconds[module] = time.monotonic() - started
             if not isinstance(reply, dict):
                 # An import that hangs or crashes does so again: remember it for this submission
-                # instead of paying the import timeout on every later call.
-                self._failed[module] = reply
+                # instead of paying the import timeout on every later call (unless a budget,
+                # not the import limit, cut it short: then the budget refuses later calls).
+                if not (isinstance(reply, TimedOut) and reply.budget):
+                    self._failed[module] = reply
                 return reply
             status = reply.get("status")
             if status == "ok":
@@ -801,9 +895,31 @@ class SandboxSession:
                 del self._workers[module]
 
     def _exchange(
-        self, worker: _Worker, payload: dict, seconds: float, during_import: bool
+        self,
+        worker: _Worker,
+        payload: dict,
+        seconds: float,
+        during_import: bool,
+        budget: str = "",
     ) -> dict | Outcome:
-        """Send a request and wait for its reply; turn timeouts and crashes into outcomes."""
+        """Send a request and wait for its reply; turn timeouts and crashes into outcomes.
+
+        ``budget`` is the message to give if the deadline is a time budget's, not the limit's.
+        """
+        module = next((m for m, w in self._workers.items() if w is worker), None)
+        module = module or payload.get("module") or ""
+        started = time.monotonic()
+        result: dict | Outcome | None = None
+        try:
+            result = self._exchange_timed(worker, payload, seconds, during_import, budget)
+            return result
+        finally:
+            self._charge(module, time.monotonic() - started, isinstance(result, TimedOut))
+
+    def _exchange_timed(
+        self, worker: _Worker, payload: dict, seconds: float, during_import: bool, budget: str
+    ) -> dict | Outcome:
+        """Do the work of ``_exchange``."""
         worker.seq += 1
         payload["seq"] = worker.seq
         data = json.dumps(payload, separators=(",", ":")).encode()
@@ -817,7 +933,9 @@ class SandboxSession:
             output = worker.read_output(self._limits.output_bytes)
             worker.close_output()
             self._forget(worker)
-            return TimedOut(seconds=seconds, during_import=during_import, output=output)
+            return TimedOut(
+                seconds=seconds, during_import=during_import, output=output, budget=budget
+            )
         except _Gone:
             status = worker.finish(_CRASH_GRACE)
             output = worker.read_output(self._limits.output_bytes)
