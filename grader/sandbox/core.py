@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import json
 import logging
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import grader
 from grader.sandbox import codec as _codec
+from grader.sandbox.child import wire
 from grader.sandbox.codec import Malformed
 from grader.sandbox.copy import check_file_names, copy_files, make_temp_dir
 from grader.sandbox.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
@@ -36,6 +38,7 @@ _CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
 _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _MAX_CHUNK = 1 << 20
+_OUTPUT_FILE_BYTES = 1 << 20  # RLIMIT_FSIZE: a flood is cut by the reader, not failed by write
 _SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
 
 
@@ -99,12 +102,17 @@ def _wait(sock: socket.socket, event: int, deadline: float) -> None:
     poller.poll(max(1, math.ceil(left * 1000)))
 
 
-def _send_frame(sock: socket.socket, data: bytes, deadline: float) -> None:
-    """Send one length-prefixed frame before ``deadline``."""
-    view = memoryview(len(data).to_bytes(4, "big") + data)
+def _send_frame(sock: socket.socket, data: bytes, deadline: float, fds: list[int]) -> None:
+    """Send one length-prefixed frame before ``deadline``, ``fds`` attached to its first byte."""
+    view = memoryview(wire.header(len(data)) + data)
     while view:
         try:
-            sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
+            if fds:
+                rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+                sent = sock.sendmsg([view[:_MAX_CHUNK]], rights, socket.MSG_NOSIGNAL)
+                fds = []
+            else:
+                sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
         except BlockingIOError:
             _wait(sock, select.POLLOUT, deadline)
             continue
@@ -165,8 +173,10 @@ def _describe_end(status: dict) -> str:
         except (ValueError, TypeError):
             name = "unknown signal"
         text = f"killed by signal {sig} ({name})"
-        if sig == signal.SIGKILL:
-            text += "; it probably ran out of memory"
+        if sig == signal.SIGKILL:  # not sent by the grader: timeouts are reported as such
+            text += (
+                ", not sent by the grader (the system's out-of-memory killer or another process)"
+            )
         elif sig == signal.SIGSEGV:
             text += "; this often means too deep recursion"
         elif sig == signal.SIGXCPU:
@@ -293,28 +303,46 @@ class _Worker:
         except (OSError, AttributeError):
             self.pidfd = -1
         self.sock = sock
-        self.memfd = memfd
-        self.out_pos = 0
-        self.truncated = False
+        self.memfd = memfd  # the worker's setup output (before its first request)
+        self.call_fd = -1  # the current request's output
         self.seq = 0
         self.done = False
         self.directory = ""  # the submission's private copy, hidden from printed output
 
+    def begin_request(self) -> int:
+        """Make a fresh output file for one request; return the fd to send with it."""
+        self.end_request()
+        self.call_fd = os.memfd_create("grader-call-output", os.MFD_CLOEXEC)
+        return self.call_fd
+
+    def end_request(self) -> None:
+        """Forget the last request's output file (the worker may keep its copy, unread)."""
+        if self.call_fd >= 0:
+            os.close(self.call_fd)
+            self.call_fd = -1
+
     def read_output(self, cap: int) -> str:
-        """Return what the worker printed since the last read (at most ``cap`` bytes in all)."""
-        if self.memfd < 0 or self.out_pos >= cap:
+        """Return what the worker printed during the current request (at most ``cap`` bytes).
+
+        Each request has its own output file, made here and read here from offset 0: what a
+        module printed before (even a flood that filled a file) cannot hide a later call's
+        output, and moving the worker's file offset affects only its own file.  Before the
+        first request, the worker's setup output (zygote's memfd) is read instead.
+        """
+        fd = self.call_fd if self.call_fd >= 0 else self.memfd
+        if fd < 0:
             return ""
         try:
-            data = os.pread(self.memfd, cap - self.out_pos, self.out_pos)
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, cap, 0)
         except OSError:
             return ""
-        self.out_pos += len(data)
         text = data.decode("utf-8", errors="replace")
         if self.directory:  # "/tmp/grader-sandbox-x/sigmoid.py:5: ..." reads "sigmoid.py:5: ..."
             text = text.replace(self.directory.rstrip("/") + "/", "")
-        if self.out_pos >= cap and not self.truncated:
-            self.truncated = True
-            text += f"\n[output truncated: the limit is {cap} bytes]"
+        if size > cap:
+            text += f"\n[output truncated: {size} bytes printed, {cap} shown]"
+        self.end_request()
         return text
 
     def kill(self) -> None:
@@ -349,7 +377,8 @@ class _Worker:
         return status
 
     def close_output(self) -> None:
-        """Close the output memfd and the pidfd."""
+        """Close the output memfds and the pidfd."""
+        self.end_request()
         for fd in (self.memfd, self.pidfd):
             if fd >= 0:
                 try:
@@ -587,7 +616,7 @@ class Sandbox:
             "dir": directory,
             "files": files,
             "memory_bytes": limits.memory_bytes,
-            "output_bytes": limits.output_bytes,
+            "output_bytes": max(limits.output_bytes + 1, _OUTPUT_FILE_BYTES),
             "reply_bytes": limits.reply_bytes,
             "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
             "cpu_hard_seconds": 3600,
@@ -859,7 +888,7 @@ class SandboxSession:
                 return reply
             status = reply.get("status")
             if status == "ok":
-                worker.read_output(self._limits.output_bytes)  # import-time prints are dropped
+                worker.end_request()  # import-time prints are dropped (a flood is harmless)
                 self._workers[module] = worker
                 return worker
             if status == "unavailable":
@@ -925,7 +954,7 @@ class SandboxSession:
         data = json.dumps(payload, separators=(",", ":")).encode()
         deadline = time.monotonic() + seconds
         try:
-            _send_frame(worker.sock, data, deadline)
+            _send_frame(worker.sock, data, deadline, [worker.begin_request()])
             reply = _load_json(_recv_frame(worker.sock, deadline, self._limits.reply_bytes))
         except _Timeout:
             worker.kill()

@@ -16,7 +16,7 @@ import stat
 from .filesystem import DEVICES, Layout
 from .libc import LIBC, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, prctl
 from .seccomp import install_seccomp
-from .wire import Channel
+from .wire import SocketChannel
 
 FD_LIMIT = 64
 
@@ -273,6 +273,6 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, layout: Layout, zygote: int
     features["file_changes_blocked"] = seccomp or features["landlock"]
     features["new_processes_blocked"] = features["process_limit"]
 
-    worker = Worker(Channel(sock_fd), cfg)
+    worker = Worker(SocketChannel(sock_fd), cfg)
     worker.hello(features)
     worker.serve()

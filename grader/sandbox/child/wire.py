@@ -9,7 +9,9 @@ A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
 
 from __future__ import annotations
 
+import array
 import os
+import socket
 
 HEADER_BYTES = 4
 
@@ -57,6 +59,10 @@ class Channel:
         self.read_fd = read_fd
         self.write_fd = read_fd if write_fd is None else write_fd
 
+    def take_fds(self) -> list[int]:
+        """Return the fds that came with the last frame (none over pipes)."""
+        return []
+
     def _read_exact(self, n: int) -> bytes | None:
         """Read exactly ``n`` bytes; None on end of file."""
         chunks = []
@@ -80,3 +86,39 @@ class Channel:
         view = memoryview(header(len(data)) + data)
         while view:
             view = view[os.write(self.write_fd, view[: 1 << 20]) :]
+
+
+class SocketChannel(Channel):
+    """A Channel over a Unix socket, which also receives fds sent with a frame (SCM_RIGHTS)."""
+
+    def __init__(self, fd: int) -> None:
+        """Serve the connected socket ``fd``."""
+        super().__init__(fd)
+        self.sock = socket.socket(fileno=fd)
+        self.sock.setblocking(True)
+        self.fds: list[int] = []
+
+    def take_fds(self) -> list[int]:
+        """Return (and forget) the fds that came with the last frame."""
+        fds, self.fds = self.fds, []
+        return fds
+
+    def recv(self) -> bytes | None:
+        """Read one frame, collecting any fds attached to its header."""
+        for fd in self.take_fds():  # never leak fds the last request did not use
+            os.close(fd)
+        head = b""
+        space = socket.CMSG_SPACE(4 * array.array("i").itemsize)
+        while len(head) < HEADER_BYTES:
+            data, ancillary, _, _ = self.sock.recvmsg(
+                HEADER_BYTES - len(head), space, socket.MSG_CMSG_CLOEXEC
+            )
+            for level, kind, payload in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds = array.array("i")
+                    fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+                    self.fds += list(fds)
+            if not data:
+                return None
+            head += data
+        return self._read_exact(frame_size(head))

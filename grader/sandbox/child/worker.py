@@ -15,7 +15,7 @@ import os
 import resource
 import sys
 
-from .values import _clip, decode, encode_top, guarded, type_name
+from .values import _clip, decode, encode_top, guarded, np, type_name
 from .wire import (
     SEND_FRAMES as MAX_FRAMES,
 )
@@ -39,6 +39,10 @@ class _Sink(io.RawIOBase):
         self._fd = fd
         self._full = False
 
+    def reset(self) -> None:
+        """Write again (a new request brings a new output file)."""
+        self._full = False
+
     def writable(self) -> bool:
         return True
 
@@ -54,7 +58,7 @@ class _Sink(io.RawIOBase):
         return len(data)
 
 
-def capture_output() -> None:
+def capture_output() -> tuple[io.TextIOWrapper, io.TextIOWrapper]:
     """Send ``print`` and tracebacks to fds 1 and 2 through sinks that never raise."""
     sys.dont_write_bytecode = True
     sys.argv = [""]
@@ -66,6 +70,61 @@ def capture_output() -> None:
     )
     sys.stdout = sys.__stdout__ = out
     sys.stderr = sys.__stderr__ = err
+    return out, err
+
+
+class Pristine:
+    """Hold the per-request state as it was before any student code ran, to restore it.
+
+    Every request starts with numpy's error state, the warnings filters (every warning is
+    shown every time, so a call's output says whether *that* call warned), ``sys.stdout`` and
+    ``sys.stderr`` as they were at start-up, and its output going to the fresh file the
+    trusted side sent with the request.  The references are taken before the student's module
+    is imported; a module can still monkeypatch what they point to, which is why the trusted
+    side treats output as advice, never as proof.
+    """
+
+    def __init__(self) -> None:
+        """Take the references (call before importing student code)."""
+        import warnings
+
+        warnings.simplefilter("always")
+        self.warnings = warnings
+        self.filters_list = warnings.filters
+        self.filters = list(warnings.filters)
+        self.showwarning = warnings.showwarning
+        self.mutated = getattr(warnings, "_filters_mutated", None)
+        self.np_seterr = np.seterr if np is not None else None
+        self.np_state = dict(np.geterr()) if np is not None else {}
+        self.stdout, self.stderr = sys.stdout, sys.stderr
+        self.sinks = [getattr(s, "buffer", None) for s in (sys.stdout, sys.stderr)]
+
+    def restore(self, fds: list[int]) -> None:
+        """Reset the state, and send fds 1 and 2 to the request's output file if one came."""
+        if len(fds) == 1:
+            for stream in (self.stdout, self.stderr):
+                try:
+                    stream.flush()
+                except BaseException:
+                    pass
+            os.dup2(fds[0], 1)
+            os.dup2(fds[0], 2)
+            os.close(fds[0])
+            for sink in self.sinks:
+                if isinstance(sink, _Sink):
+                    sink.reset()
+        else:
+            for fd in fds:
+                os.close(fd)
+        sys.stdout = sys.__stdout__ = self.stdout
+        sys.stderr = sys.__stderr__ = self.stderr
+        if self.np_seterr is not None:
+            self.np_seterr(**self.np_state)
+        self.warnings.filters = self.filters_list
+        self.filters_list[:] = self.filters
+        self.warnings.showwarning = self.showwarning
+        if self.mutated is not None:
+            self.mutated()
 
 
 class Worker:
@@ -82,6 +141,7 @@ class Worker:
         self.sources: dict[str, list[str]] = {}
         if self.directory:
             sys.path.append(self.directory)
+        self.pristine = Pristine()
 
     # -- student frames ------------------------------------------------------------
 
@@ -148,11 +208,7 @@ class Worker:
     def load(self, stem: str) -> dict:
         """Import the student module ``stem`` from the submission directory."""
         import importlib.util
-        import warnings
 
-        # Every warning is printed every time (not once per place), so a check can see
-        # whether a particular call warned, whatever ran before it.
-        warnings.simplefilter("always")
         self.module_file = stem + ".py"
         path = os.path.join(self.directory or "", self.module_file)
         try:
@@ -293,6 +349,7 @@ class Worker:
                 os._exit(0)
             seq = None
             try:
+                self.pristine.restore(self.channel.take_fds())
                 req = json.loads(raw)
                 seq = req.get("seq")
                 self._reset_cpu_limit()
