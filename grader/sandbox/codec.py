@@ -199,9 +199,14 @@ class Decoder:
         data = self._bytes(node)
         if len(data) != size * dtype.itemsize:
             raise Malformed("array size does not match its shape")
-        if size == 0:
-            return np.zeros(tuple(shape), dtype=dtype)
-        return np.frombuffer(bytearray(data), dtype=dtype).reshape(tuple(shape))
+        try:
+            if size == 0:
+                return np.zeros(tuple(shape), dtype=dtype)
+            return np.frombuffer(bytearray(data), dtype=dtype).reshape(tuple(shape))
+        except (ValueError, MemoryError, OverflowError):
+            # e.g. a shape numpy refuses: the student's value, not the protocol, is at fault
+            dims = "x".join(str(n) for n in shape[:8]) + ("x..." if len(shape) > 8 else "")
+            return Opaque("ndarray", f"an array of shape {dims} that numpy cannot rebuild")
 
 
 def _str(value: object, limit: int) -> str:

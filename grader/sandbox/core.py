@@ -39,6 +39,7 @@ _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _MAX_CHUNK = 1 << 20
 _OUTPUT_FILE_BYTES = 1 << 20  # RLIMIT_FSIZE: a flood is cut by the reader, not failed by write
+_MAX_REPLY_TOKENS = wire.MAX_TOKENS + wire.REPLY_SLACK_TOKENS
 _SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
 
 
@@ -149,7 +150,9 @@ def _recv_frame(sock: socket.socket, deadline: float, limit: int) -> bytes:
 
 
 def _load_json(raw: bytes) -> dict:
-    """Parse a hostile JSON frame into a dict."""
+    """Parse a hostile JSON frame into a dict, bounding its memory before parsing it."""
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > _MAX_REPLY_TOKENS:
+        raise Malformed("too many items")
     try:
         value = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError, MemoryError) as exc:

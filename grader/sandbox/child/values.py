@@ -6,7 +6,7 @@ import base64
 import signal
 from collections.abc import Callable
 
-from .wire import DTYPES, MAX_DEPTH, MAX_INT_BITS, MAX_ITEMS, MAX_STR
+from .wire import DTYPES, MAX_DEPTH, MAX_INT_BITS, MAX_STR, MAX_TOKENS
 from .wire import SEND_TEXT as MAX_TEXT
 
 # --------------------------------------------------------------------------- worker: guards
@@ -91,8 +91,28 @@ def opaque(value: object, text: str | None = None) -> dict:
     return {"t": "opaque", "type": tname, "text": text if text is not None else describe(value)}
 
 
+def tokens(text: str) -> int:
+    """Count the characters of ``text`` the trusted side counts as JSON tokens."""
+    return text.count(",") + text.count("[") + text.count("{")
+
+
 def encode(value: object, budget: list[int], depth: int = 0) -> object:
-    """Encode a value by its exact type; ``budget`` is [items left, bytes left]."""
+    """Encode a value by its exact type; ``budget`` is [tokens left, bytes left].
+
+    Every node is charged an upper bound of the JSON brackets and commas it adds, so a reply
+    this encoder makes always passes the trusted side's token check (``wire.MAX_TOKENS``).
+    """
+    budget[0] -= 4
+    if budget[0] < 0:
+        raise TooBig()
+    node = _encode(value, budget, depth)
+    if type(node) is dict and node.get("t") == "opaque":
+        budget[0] -= tokens(node["text"]) + tokens(node["type"])
+    return node
+
+
+def _encode(value: object, budget: list[int], depth: int) -> object:
+    """Do the work of ``encode``."""
     tp = type(value)
     if value is None or tp is bool or tp is float:
         return value
@@ -108,13 +128,14 @@ def encode(value: object, budget: list[int], depth: int = 0) -> object:
         if len(value) > MAX_STR:
             return opaque(value, f"a str of {len(value)} characters (too long to send)")
         budget[1] -= len(value)
-        if budget[1] < 0:
+        budget[0] -= tokens(value)
+        if budget[1] < 0 or budget[0] < 0:
             raise TooBig()
         return value
     if tp is list or tp is tuple or tp is dict:
         if depth >= MAX_DEPTH:
             return opaque(value, f"a {type_name(tp)} nested too deeply")
-        budget[0] -= len(value)
+        budget[0] -= 3 * len(value) + 3
         if budget[0] < 0:
             raise TooBig()
         if tp is dict:
@@ -124,6 +145,7 @@ def encode(value: object, budget: list[int], depth: int = 0) -> object:
             out = []
             for k, v in items:
                 budget[1] -= len(k)
+                budget[0] -= tokens(k)
                 out.append([k, encode(v, budget, depth + 1)])
             return {"t": "dict", "v": out}
         items = [encode(v, budget, depth + 1) for v in value]
@@ -142,6 +164,7 @@ def encode(value: object, budget: list[int], depth: int = 0) -> object:
             raise TooBig()
         data = np.ndarray.tobytes(value, order="C")
         budget[1] -= len(data) * 4 // 3 + 64
+        budget[0] -= value.ndim
         return {
             "t": "nd",
             "dtype": name,
@@ -154,7 +177,7 @@ def encode(value: object, budget: list[int], depth: int = 0) -> object:
 def encode_top(value: object, byte_budget: int) -> object:
     """Encode a top-level value, making it opaque when it is too large."""
     try:
-        return encode(value, [MAX_ITEMS, byte_budget])
+        return encode(value, [MAX_TOKENS, byte_budget])
     except TooBig:
         return opaque(value, f"a {type_name(type(value))} too large to send")
     except RecursionError:

@@ -24,6 +24,10 @@ DTYPES = (
 # Shape of values (both directions).
 MAX_DEPTH = 16  # containers nested deeper are sent as an opaque description
 MAX_ITEMS = 1_000_000  # items in all containers of one value
+# JSON brackets and commas in one value; the trusted side counts them in the raw reply before
+# parsing it, so a reply can never cost more than ~64 bytes per token (plus its own size).
+MAX_TOKENS = 1_000_000
+REPLY_SLACK_TOKENS = 65_536  # the rest of a reply: frames, messages, keys
 MAX_NDIM = 32
 MAX_INT_BITS = 12_000  # ints wider than this are sent as an opaque description
 MAX_INT_DIGITS = 4000  # decimal digits of an int on the wire (12,000 bits fit)
