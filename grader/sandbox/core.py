@@ -232,6 +232,19 @@ def _observe_separation(pid: int, claimed: object) -> dict[str, object]:
 # --------------------------------------------------------------------------- zygote
 
 
+def _interpreter() -> str:
+    """Return a path that executes this very interpreter.
+
+    ``sys.executable`` is preferred; where this user cannot reach it by path (an ordinary user
+    running an interpreter installed under /root, e.g. ``setpriv`` in CI) the running binary is
+    re-executed through ``/proc/self/exe``, with argv[0] still naming ``sys.executable`` so the
+    same virtual environment is found.
+    """
+    if os.access(sys.executable, os.X_OK) or not os.path.exists("/proc/self/exe"):
+        return sys.executable
+    return "/proc/self/exe"
+
+
 def _child_env() -> dict[str, str]:
     """Return the scrubbed environment of the zygote."""
     return {
@@ -408,6 +421,7 @@ class _Zygote:
                     str(os.getpid()),
                     _zygote_options(private_root),
                 ],
+                executable=_interpreter(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=None if debug else subprocess.DEVNULL,
