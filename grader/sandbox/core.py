@@ -627,6 +627,20 @@ class Sandbox:
         return zygote
 
     def _spawn(self, directory: str | None, files: list[str]) -> _Worker:
+        """Start a worker; a zygote that cannot spawn one (dead or not) is replaced, once."""
+        try:
+            return self._spawn_once(directory, files)
+        except SandboxError:
+            if self._state.closed:
+                raise
+            log.debug("restarting a zygote that could not spawn a worker", exc_info=True)
+            zygote = self._state.zygote
+            if zygote is not None:
+                zygote.close()
+            self._state.zygote = _Zygote(self._private_root)
+            return self._spawn_once(directory, files)
+
+    def _spawn_once(self, directory: str | None, files: list[str]) -> _Worker:
         """Start a worker and read its hello; raise SandboxError if it cannot start."""
         limits = self.limits
         cfg = {
@@ -638,13 +652,7 @@ class Sandbox:
             "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
             "cpu_hard_seconds": 3600,
         }
-        zygote = self._zygote()
-        try:
-            worker = zygote.spawn(cfg)
-        except SandboxError:
-            if zygote.alive:
-                raise
-            worker = self._zygote().spawn(cfg)  # the zygote died: one fresh try
+        worker = self._zygote().spawn(cfg)
         try:
             hello = _load_json(_recv_frame(worker.sock, time.monotonic() + _HELLO_TIMEOUT, 1 << 16))
             features = hello.get("features")

@@ -323,6 +323,22 @@ def test_sandbox_survives_its_zygote_dying(tmp_path: Path) -> None:
             assert sub.call("a", "f").value == 1
 
 
+def test_a_zygote_that_cannot_spawn_is_replaced(tmp_path: Path) -> None:
+    """A live zygote whose file limit was lowered (it can no longer fork a worker) is replaced."""
+    import resource
+
+    (tmp_path / "a.py").write_text("def f():\n    return 1\n")
+    with Sandbox(TEST_LIMITS) as sandbox:
+        sandbox.features()
+        zygote = sandbox._state.zygote
+        assert zygote is not None
+        resource.prlimit(zygote.proc.pid, resource.RLIMIT_NOFILE, (3, 3))
+        with sandbox.open(tmp_path, ["a.py"]) as sub:
+            assert sub.call("a", "f").value == 1
+        assert sandbox._state.zygote is not zygote
+        assert zygote.proc.poll() is not None  # the old one was ended, not leaked
+
+
 def test_sandbox_features_reports_enforcement() -> None:
     features = sandbox_features()
     assert features["separate_process"] and features["wall_clock_timeouts"]
