@@ -193,7 +193,11 @@ class Student:
             message = f"{call} raised {outcome.type_name}: {outcome.message}{where}".rstrip()
             raise CheckFailed(self._with_hint(message, hint), outcome.frames, self.output)
         if isinstance(outcome, TimedOut):
-            if outcome.during_import:
+            if outcome.budget:
+                message = f"{call} was stopped: {outcome.budget}"
+                if outcome.seconds == 0:
+                    message = f"{call} was not run: {outcome.budget}"
+            elif outcome.during_import:
                 message = (
                     f"importing {self.exercise.file} did not finish within"
                     f" {outcome.seconds:g} s: is there a loop or a long computation at the top"
