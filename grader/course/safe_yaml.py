@@ -35,7 +35,7 @@ _CORE = {  # the YAML 1.2 core schema, in resolution order
 _AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+")
 
 
-class _Core12Loader(_PARSER):  # type: ignore[misc, valid-type]
+class _Core12Loader(_PARSER):  # type: ignore[valid-type]
     """The fast parser with YAML 1.2 core-schema tag resolution instead of YAML 1.1's."""
 
     yaml_implicit_resolvers: dict = {}

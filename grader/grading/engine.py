@@ -82,6 +82,28 @@ def _pytest_environment() -> Iterator[None]:
         os.environ.update(saved)
 
 
+@contextmanager
+def _own_hidden_modules(root: Path) -> Iterator[None]:
+    """Import this course's hidden tests afresh and forget them after (two courses, one process).
+
+    pytest names a hidden test module by its path below the course root (``relu.test_relu``),
+    so without this a second course in the same process would reuse the first one's checks.
+    """
+    inside = str(root.resolve())
+
+    def forget() -> None:
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None) or ""
+            if file and os.path.realpath(file).startswith(inside + os.sep):
+                del sys.modules[name]
+
+    forget()
+    try:
+        yield
+    finally:
+        forget()
+
+
 class GradingError(Exception):
     """Raise when grading could not run at all (a broken course, not a broken submission)."""
 
@@ -160,7 +182,7 @@ class Grader:
             os.devnull,
             *test_files,
         ]
-        with _pytest_environment():
+        with _pytest_environment(), _own_hidden_modules(self.course.root):
             code = pytest.main(args, plugins=[plugin])
         if plugin.fatal is not None:
             raise GradingError(f"the sandbox could not run student code: {plugin.fatal}")
@@ -469,9 +491,10 @@ _STUDENT = pytest.StashKey[Student]()
 
 def _run_check(item: pytest.Item) -> _Run:
     _, check = item.stash[_META]
-    for key in (_ERROR, _STUDENT):
-        if key in item.stash:
-            del item.stash[key]
+    if _ERROR in item.stash:
+        del item.stash[_ERROR]
+    if _STUDENT in item.stash:
+        del item.stash[_STUDENT]
     started = time.perf_counter()
     runtestprotocol(item, nextitem=None, log=False)
     seconds = time.perf_counter() - started

@@ -189,13 +189,21 @@ def _payload_problem(payload: str, quizzes: dict[str, Quiz]) -> str | None:
     quiz = quizzes.get(data["id"]) if isinstance(data["id"], str) else None
     if quiz is None:
         return f"quiz data for unknown quiz {data['id']!r}"
-    if data["salt"] != quiz.answer.salt or data["digest"] != quiz.answer.sha256:
+    if quiz.answer is None or (data["salt"], data["digest"]) != (
+        quiz.answer.salt,
+        quiz.answer.sha256,
+    ):
         return f"quiz data for '{quiz.id}' does not carry exactly its salt and digest"
     decimals = data["decimals"]
     if not (decimals is None or (type(decimals) is int and 0 <= decimals <= 12)):
         return f"quiz data for '{quiz.id}' has decimals={decimals!r}; only 0-12 or null"
     choices = data["choices"]
-    if not isinstance(choices, list) or sorted(choices) != sorted(quiz.site_payload()["choices"]):
+    expected_keys = quiz.site_payload()["choices"]
+    if (
+        not isinstance(choices, list)
+        or not isinstance(expected_keys, list)
+        or sorted(choices) != sorted(expected_keys)
+    ):
         return f"quiz data for '{quiz.id}' must list exactly its choice keys"
     return None
 

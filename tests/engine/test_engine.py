@@ -272,3 +272,25 @@ def test_grading_writes_nothing_into_the_course(tmp_path: Path) -> None:
     with Grader(load_course(course_copy)) as fresh:
         fresh.grade(ROOT / "solutions", ["relu", "step"])
     assert sorted(str(path) for path in course_copy.rglob("*")) == before
+
+
+def test_two_courses_in_one_process_each_run_their_own_hidden_tests(tmp_path: Path) -> None:
+    """Hidden test modules share names across courses (relu.test_relu); each course gets its own."""
+    fixture = ROOT / "tests" / "fixture_course"
+    strict = tmp_path / "strict_course"
+    shutil.copytree(fixture, strict)
+    tests = strict / "relu" / "test_relu.py"
+    tests.write_text(
+        tests.read_text(encoding="utf-8")
+        + "\n\ndef test_lesson_values(student: Student) -> None:\n"
+        + "    student.fail('relu(0)', 'anything', 'nothing', 'this course fails everyone')\n",
+        encoding="utf-8",
+    )
+    solutions = ROOT / "tests" / "fixture_solutions"
+    scores = {}
+    for name, root in (("strict", strict), ("fixture", fixture), ("strict again", strict)):
+        with Grader(load_course(root)) as grader:
+            (relu,) = grader.grade(solutions, ["relu"]).items
+            scores[name] = relu.score
+    assert scores["fixture"] == 6
+    assert scores["strict"] == scores["strict again"] < 6

@@ -197,4 +197,4 @@ def test_grade_digest_works_before_the_answer_block_exists(course_copy: Path) ->
         cli, ["digest", "sigmoid_minus_one", "0.269", "--course", str(course_copy)]
     )
     assert done.exit_code == 0, done.output
-    assert done.output.startswith("answer:\n  salt: ")
+    assert done.stdout.startswith("answer:\n  salt: ")
