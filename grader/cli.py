@@ -118,6 +118,12 @@ def _write_reports(report, outputs: list[tuple[str, str | None]]) -> None:
     help="Also write Gradescope results.json here.",
 )
 @click.option(
+    "--classroom50",
+    "classroom50_file",
+    type=click.Path(dir_okay=False),
+    help="Also write Classroom 50's result.json here.",
+)
+@click.option(
     "--pass-mark",
     help="Points (e.g. 30) or a percentage (e.g. 80%) needed to exit 0; default: full marks.",
 )
@@ -130,6 +136,7 @@ def check(
     junit_file,
     markdown_file,
     gradescope_file,
+    classroom50_file,
     pass_mark,
 ) -> None:
     """Grade the workspace: every exercise and quiz, or only the IDS given.
@@ -148,7 +155,8 @@ def check(
     from grader.reporters.text import render_text
 
     course = _course()
-    for target in (output, json_file, junit_file, markdown_file, gradescope_file):
+    targets = (output, json_file, junit_file, markdown_file, gradescope_file, classroom50_file)
+    for target in targets:
         if target and not Path(target).resolve().parent.is_dir():
             raise UsageProblem(f"cannot write {target}: its folder does not exist")
     try:
@@ -173,6 +181,7 @@ def check(
             ("junit", junit_file),
             ("markdown", markdown_file),
             ("gradescope", gradescope_file),
+            ("classroom50", classroom50_file),
         ],
     )
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -379,10 +388,13 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
 
 
 @cli.command(short_help="Print a GitHub Actions or GitLab CI file that grades every push.")
-@click.argument("kind", type=click.Choice(["github", "gitlab"]), default="github")
+@click.argument("kind", type=click.Choice(["github", "gitlab", "classroom50"]), default="github")
 @_ci_options
 def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str) -> None:
     """Print a CI file that grades every push: GitHub Actions (default) or GitLab CI.
+
+    `classroom50` prints a GitHub Actions workflow for Classroom 50 that grades only when a
+    submission tag (submit*) is pushed and writes its result.json.
 
     It installs the grader from the course at a pinned ref, never from the repository it
     grades. See docs/ci.md in the course.
@@ -391,6 +403,7 @@ def ci(kind: str, course_url: str | None, course_ref: str | None, pass_mark: str
     Examples:
       grade ci github > .github/workflows/grade.yml
       grade ci gitlab --course-url https://gitlab.com/uni/neurons.git > .gitlab-ci.yml
+      grade ci classroom50 > .github/workflows/classroom50.yml
     """
     _, text = _ci_file(kind, course_url, course_ref, pass_mark)
     click.echo(text, nl=False)

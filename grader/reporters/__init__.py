@@ -1,4 +1,5 @@
-"""Turn a graded Report into text for people and tools: terminal, JSON, JUnit, Markdown, Gradescope.
+"""Turn a graded Report into text for people and tools: terminal, JSON, JUnit, Markdown,
+Gradescope, Classroom 50.
 
 Every renderer is a pure function of the Report. `FORMATS` maps a format name to a function
 taking one Report and returning a str; the class-wide CSV takes many and lives apart.
@@ -10,6 +11,7 @@ from collections.abc import Callable
 from functools import partial
 
 from grader.grading.results import Report
+from grader.reporters.classroom50 import render_classroom50
 from grader.reporters.csv_report import render_csv_rows
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
@@ -25,11 +27,13 @@ FORMATS: dict[str, Renderer] = {
     "junit": render_junit,
     "markdown": render_markdown,
     "gradescope": render_gradescope,
+    "classroom50": render_classroom50,
 }
 
 __all__ = [
     "FORMATS",
     "Renderer",
+    "render_classroom50",
     "render_csv_rows",
     "render_gradescope",
     "render_json",

@@ -16,6 +16,7 @@ EXTENSIONS = {
     "junit": "xml",
     "markdown": "md",
     "gradescope": "gradescope.json",
+    "classroom50": "classroom50.json",
 }
 
 
