@@ -94,6 +94,7 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
     where = f"{ANSWERS_FILE}:{answers.positions.get(quiz.id, '?')}"
     given = answers.values.get(quiz.id)
     status, message = Status.FAILED, ""
+    answer = None
     if answers.problem:
         status, message = Status.ERROR, f"{answers.problem}. Fix the file, then grade again."
     elif quiz.id in answers.duplicated:
@@ -109,6 +110,7 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
         except ValueError as error:
             status, message = Status.ERROR, f"{where}: {error}"
         else:
+            answer = _normalised(quiz, given)
             if digest(quiz.answer.salt, quiz.id, canonical) == quiz.answer.sha256:
                 status = Status.PASSED
             else:
@@ -134,7 +136,16 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
         tests=(test,),
         file=ANSWERS_FILE,
         hints=quiz.hints,
+        answer=answer,
     )
+
+
+def _normalised(quiz: Quiz, given: object) -> str:
+    """Return a readable normal form of a valid answer: 'b', or 0.731 at the quiz's decimals."""
+    if quiz.kind == "numeric":
+        value = round(parse_number(given), quiz.decimals)
+        return f"{value + 0.0:.{quiz.decimals}f}"
+    return canonical_choice(str(given))
 
 
 def _canonical(quiz: Quiz, given: object) -> str:

@@ -60,6 +60,7 @@ class ItemResult:
     file: str = ""  # the student file (code) or "answers.yaml" (quiz)
     hints: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
+    answer: str | None = None  # a quiz's given answer, normalised (None when unreadable or code)
 
     @property
     def hidden_count(self) -> int:

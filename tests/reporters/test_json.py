@@ -89,7 +89,7 @@ def test_schema_is_valid_draft_2020_12_and_agrees() -> None:
 
 def test_layout_is_indented_with_a_trailing_newline() -> None:
     text = render_json(PARTIAL)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": 1,\n')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": 2,\n')
     assert list(json.loads(text)) == [
         "schema_version",
         "grader_version",
