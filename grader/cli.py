@@ -33,7 +33,19 @@ def _course(course_dir: Path | None = None):
         raise UsageProblem(f"the course has problems:\n{error}") from None
 
 
-_ORDER = ["init", "list", "check", "hint", "watch", "ci", "validate", "digest", "build-site"]
+_ORDER = [
+    "init",
+    "list",
+    "check",
+    "hint",
+    "watch",
+    "ci",
+    "validate",
+    "digest",
+    "build-site",
+    "class",
+    "export",
+]
 
 
 class _Commands(click.Group):
@@ -509,6 +521,122 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"
     )
+
+
+_CLASS_FILE = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+@cli.command("class", short_help="Gradebook, late penalties and class report from JSON reports.")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--roster", type=_CLASS_FILE, help="CSV: student, and optional name, email, sis_id, section."
+)
+@click.option(
+    "--policy",
+    type=_CLASS_FILE,
+    help="Late-work policy YAML (default: the `policy` block of the course's course.yaml, if any).",
+)
+@click.option(
+    "--times",
+    type=_CLASS_FILE,
+    help="CSV: student,submitted_at (ISO 8601 with zone),"
+    " exported from the LMS or hosting platform.",
+)
+@click.option(
+    "--submissions",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="One folder per student, for the identical-code hints.",
+)
+@click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="The course folder (default: the installed course).",
+)
+def class_command(
+    directory: Path,
+    roster: Path | None,
+    policy: Path | None,
+    times: Path | None,
+    submissions: Path | None,
+    course_dir: Path | None,
+) -> None:
+    """Build DIRECTORY's gradebook.csv, changes.csv and class-report.html from the JSON
+    reports in DIRECTORY/reports/<student>.json (`grade check --json` of each student).
+
+    `grade batch` does the same at the end of every run; this command is for reports
+    graded elsewhere. See docs/batch.md.
+
+    \b
+    Example:
+      grade class graded --roster roster.csv --policy policy.yaml --times times.csv
+    """
+    from grader.classroom.run import load_and_finish
+    from grader.course.problems import InputError
+
+    course = _course(course_dir)
+    try:
+        finished = load_and_finish(course, directory, roster, policy, times, submissions)
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
+    for line in finished.summary():
+        click.echo(line)
+    click.echo(f"Wrote {', '.join(str(path) for path in finished.files)}")
+
+
+@cli.command(short_help="Put final scores into a Canvas or Moodle gradebook file.")
+@click.argument("directory", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option(
+    "--lms",
+    type=click.Choice(["canvas", "moodle", "csv"]),
+    required=True,
+    help="Which LMS the file is for; csv writes plain student,score rows.",
+)
+@click.option(
+    "--template", type=_CLASS_FILE, help="The LMS's own gradebook export (canvas, moodle)."
+)
+@click.option(
+    "--column", help="The assignment column to fill, e.g. 'Perceptrons' or 'Perceptrons (104512)'."
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the file to import.",
+)
+def export(directory: Path, lms: str, template: Path | None, column: str | None, out: Path) -> None:
+    """Fill one assignment column of an LMS gradebook export with DIRECTORY's final scores.
+
+    Students are matched by SIS id, then login, then email; every other cell, row and byte
+    of the template is kept. See docs/batch.md.
+
+    \b
+    Examples:
+      grade export graded --lms canvas --template canvas.csv --column Perceptrons --out up.csv
+      grade export graded --lms csv --out scores.csv
+    """
+    from grader.classroom.lms import ExportError
+    from grader.export import export_grades
+
+    if not out.resolve().parent.is_dir():
+        raise UsageProblem(f"cannot write {out}: its folder does not exist")
+    try:
+        done = export_grades(directory, lms, out, template, column)
+    except ExportError as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(f"Filled {done.filled} scores into column {done.column!r} of {done.out}.")
+    if done.unmatched_rows:
+        click.echo(
+            f"Left unchanged ({len(done.unmatched_rows)} rows with no graded student):"
+            f" {', '.join(done.unmatched_rows)}",
+            err=True,
+        )
+    if done.unmatched_students:
+        click.echo(
+            f"Not in the {lms} file ({len(done.unmatched_students)}; add them in the LMS or"
+            f" enter by hand): {', '.join(done.unmatched_students)}",
+            err=True,
+        )
 
 
 def main() -> None:

@@ -124,15 +124,18 @@ def find_column(header: Sequence[str], name: str) -> int:
     if len(exact) == 1:
         return exact[0]
     prefixed = [
-        i for i, cell in enumerate(header)
+        i
+        for i, cell in enumerate(header)
         if cell.strip().startswith(wanted + " (") and cell.strip().endswith(")")
     ]
     if len(exact) + len(prefixed) == 1:
         return (exact + prefixed)[0]
     if exact or prefixed:
         names = ", ".join(repr(header[i]) for i in exact + prefixed)
-        raise ExportError(f"{len(exact) + len(prefixed)} columns match {name!r} ({names});"
-                          " pass the full header, e.g. with the Canvas id in brackets")
+        raise ExportError(
+            f"{len(exact) + len(prefixed)} columns match {name!r} ({names});"
+            " pass the full header, e.g. with the Canvas id in brackets"
+        )
     raise ExportError(
         f"no column {name!r} in the export; its columns are "
         + ", ".join(repr(cell) for cell in header if cell.strip())
@@ -140,15 +143,13 @@ def find_column(header: Sequence[str], name: str) -> int:
     )
 
 
-def fill_template(
-    lms: str, template: bytes, column: str, scores: Sequence[Score]
-) -> Filled:
+def fill_template(lms: str, template: bytes, column: str, scores: Sequence[Score]) -> Filled:
     """Return `template` with column `column` holding each matched student's score."""
     if lms not in _IDENTIFIERS:
         raise ExportError(f"unknown LMS {lms!r}; use canvas, moodle or csv")
     bom = b"\xef\xbb\xbf" if template.startswith(b"\xef\xbb\xbf") else b""
     try:
-        text = template[len(bom):].decode("utf-8")
+        text = template[len(bom) :].decode("utf-8")
     except UnicodeDecodeError as error:
         raise ExportError(
             f"the export is not UTF-8 (byte 0x{template[len(bom) + error.start]:02x});"

@@ -79,7 +79,12 @@ class Policy:
         deadline = self.deadline_for(student)
         if submitted_at is None:
             return Lateness(
-                deadline, None, timedelta(0), 0, 0.0, raw_score,
+                deadline,
+                None,
+                timedelta(0),
+                0,
+                0.0,
+                raw_score,
                 "no submission time: no penalty applied",
             )
         late_by = max(submitted_at - deadline, timedelta(0))
@@ -151,8 +156,12 @@ def policy_from(located: safe_yaml.Located, at: tuple, source: str, base: Path) 
         data = data[key]
     if not isinstance(data, dict):
         raise InputError(
-            Problem(source, *located.where(*at), "expected a mapping with deadline, grace,"
-                    " penalty and extensions; see docs/batch.md")
+            Problem(
+                source,
+                *located.where(*at),
+                "expected a mapping with deadline, grace,"
+                " penalty and extensions; see docs/batch.md",
+            )
         )
     for key in data:
         if key not in _KEYS:
@@ -186,8 +195,10 @@ def policy_from(located: safe_yaml.Located, at: tuple, source: str, base: Path) 
                 if value is None:
                     problem(("penalty",), "missing 'percent'; add e.g. 'percent: 10'")
                     value = 0
-                elif isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-                    0 <= value <= 100
+                elif (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or not (0 <= value <= 100)
                 ):
                     problem(("penalty", key), f"'{key}' must be a number from 0 to 100")
                     value = 0

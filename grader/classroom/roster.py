@@ -63,7 +63,9 @@ def read_roster(path: Path) -> Roster:
     for row in table.rows:
         student = row.get("student")
         if not student:
-            problems.append(table.problem(row, "student", "no student id; fill it in or delete the row"))
+            problems.append(
+                table.problem(row, "student", "no student id; fill it in or delete the row")
+            )
             continue
         if student in first:
             problems.append(
@@ -111,7 +113,9 @@ def read_times(path: Path) -> Times:
     for row in table.rows:
         student = row.get("student")
         if not student:
-            problems.append(table.problem(row, "student", "no student id; fill it in or delete the row"))
+            problems.append(
+                table.problem(row, "student", "no student id; fill it in or delete the row")
+            )
             continue
         try:
             moment = parse_time(row.get("submitted_at"))

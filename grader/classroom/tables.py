@@ -59,7 +59,9 @@ def read_table(
         raise InputError(Problem(source, None, None, f"cannot read: {error.strerror}")) from None
     if len(data) > MAX_BYTES:
         raise InputError(
-            Problem(source, None, None, f"larger than {MAX_BYTES // 1024 // 1024} MB; is it {what}?")
+            Problem(
+                source, None, None, f"larger than {MAX_BYTES // 1024 // 1024} MB; is it {what}?"
+            )
         )
     try:
         text = data.decode("utf-8-sig")
@@ -98,9 +100,7 @@ def read_table(
         )
     doubled = sorted({name for name in header if name and header.count(name) > 1})
     if doubled:
-        raise InputError(
-            Problem(source, 1, 1, f"column {doubled[0]!r} appears twice; keep one")
-        )
+        raise InputError(Problem(source, 1, 1, f"column {doubled[0]!r} appears twice; keep one"))
     rows: list[Row] = []
     while True:
         start = reader.line_num + 1
@@ -109,11 +109,14 @@ def read_table(
         except StopIteration:
             break
         except csv.Error as error:
-            raise InputError(Problem(source, start, 1, f"not CSV: {error}; check the quotes"))
+            raise InputError(
+                Problem(source, start, 1, f"not CSV: {error}; check the quotes")
+            ) from None
         if not any(cell.strip() for cell in cells):
             continue
-        values = {name: cells[index] if index < len(cells) else "" for index, name in
-                  enumerate(header)}
+        values = {
+            name: cells[index] if index < len(cells) else "" for index, name in enumerate(header)
+        }
         raw = lines[start - 1] if start - 1 < len(lines) else ""
         rows.append(Row(start, values, _columns(raw, header)))
     return Table(source, header, tuple(rows))

@@ -13,13 +13,13 @@ from grader.grading.results import CheckResult, ItemResult, Report, Status
 from grader.reporters.common import (
     check_count_sentence,
     check_title,
-    scored_checks,
     clean,
     failure_lines,
     fraction,
     headline,
     next_steps,
     provenance,
+    scored_checks,
 )
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
