@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import sys
@@ -26,7 +27,23 @@ ARTIFACTS = REPO / "artifacts" / "class-report"
 ITEMS = ("weighted_sum", "sigmoid", "relu", "relu_output", "sigmoid_minus_one", "why_activation")
 RIGHT = {"relu_output": "1.5", "sigmoid_minus_one": "0.269", "why_activation": "c"}
 
-sys.path.insert(0, str(REPO / "tests" / "site"))  # the site's browser fixtures are reused
+
+def _site_support():
+    """Load the site tests' conftest under its own name, to reuse its browser fixtures."""
+    spec = importlib.util.spec_from_file_location(
+        "site_browser_support", REPO / "tests" / "site" / "conftest.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+SITE = _site_support()
+browser = SITE.browser  # Debian's chromium through Playwright, once per session
+watch = SITE.watch
+Watched = SITE.Watched
 
 
 def _wrong(item: str, name: str) -> str:
