@@ -121,9 +121,7 @@ def test_author_errors_point_at_the_place(
 
 def test_extension_rows_are_checked_with_positions(tmp_path: Path) -> None:
     (tmp_path / "ext.csv").write_text("student,deadline\nada,2026-12-03\n")
-    (tmp_path / "policy.yaml").write_text(
-        "deadline: 2026-12-01T23:59:00Z\nextensions: ext.csv\n"
-    )
+    (tmp_path / "policy.yaml").write_text("deadline: 2026-12-01T23:59:00Z\nextensions: ext.csv\n")
     with pytest.raises(InputError) as error:
         load_policy(tmp_path / "policy.yaml")
     assert "ext.csv:2:5: '2026-12-03' has no time zone" in str(error.value)
