@@ -192,7 +192,8 @@ def fill_template(lms: str, template: bytes, column: str, scores: Sequence[Score
                 found = (indexes[ours][value], header[index])
                 break
         if found is None or found[0].student in seen:
-            unmatched_rows.append(cells[0].strip() or f"line {number}")
+            shown = cells[:2] if lms == "moodle" else cells[:1]  # Moodle: first, last name
+            unmatched_rows.append(" ".join(c.strip() for c in shown).strip() or f"line {number}")
             continue
         score, how = found
         seen.add(score.student)

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.class_report import analyse, render_class_report
-from grader.classroom.gradebook import (
+from grader.classroom.rows import (
     ClassRow,
     Outcome,
     build_rows,

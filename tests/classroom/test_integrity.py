@@ -14,7 +14,10 @@ def sigmoid(x):
 '''
 RESPACED = "import numpy as np\ndef sigmoid(x):\n    return 1/(1+\n        np.exp(-x))\n"
 OTHER = "import numpy as np\n\n\ndef sigmoid(x):\n    return np.exp(x) / (1 + np.exp(x))\n"
-STUB = 'import numpy as np\n\n\ndef sigmoid(x):\n    """Return sigmoid."""\n    raise NotImplementedError\n'
+STUB = (
+    "import numpy as np\n\n\ndef sigmoid(x):\n"
+    '    """Return sigmoid."""\n    raise NotImplementedError\n'
+)
 
 
 def test_comments_spacing_and_docstrings_do_not_count() -> None:

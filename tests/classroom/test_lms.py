@@ -78,11 +78,11 @@ def test_moodle_matches_id_number_then_email(data_dir: Path) -> None:
 
 def test_quoted_cells_newlines_and_quotes_survive() -> None:
     template = (
-        "Student,ID,SIS User ID,SIS Login ID,Section,Lab (7)\r\n"
-        "    Points Possible,,,,,10\r\n"
-        '"O""Brien, Pat\nJr.",1,S1,pat,"A, B",\r\n'
-        '"Kim, Lee",2,S2,lee,A,"9"\r\n'
-    ).encode()
+        b"Student,ID,SIS User ID,SIS Login ID,Section,Lab (7)\r\n"
+        b"    Points Possible,,,,,10\r\n"
+        b'"O""Brien, Pat\nJr.",1,S1,pat,"A, B",\r\n'
+        b'"Kim, Lee",2,S2,lee,A,"9"\r\n'
+    )
     scores = [Score("pat", 7.25, "S1"), Score("lee", 10, "S2")]
     filled = fill_template("canvas", template, "Lab (7)", scores)
     text = filled.data.decode()

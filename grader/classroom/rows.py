@@ -1,4 +1,4 @@
-"""The class gradebook's rows: roster, raw score, lateness and final score, and regrade changes."""
+"""Class rows for the gradebook: roster, raw score, lateness and final score; regrade changes."""
 
 from __future__ import annotations
 
