@@ -17,8 +17,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from grader.classroom.rows import MISSING, ClassRow
 from grader.classroom.integrity import SameCode, SharedAnswers, same_code, shared_rare_answers
+from grader.classroom.rows import MISSING, ClassRow
 from grader.reporters.common import clean
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.class_report import analyse, render_class_report
+from grader.classroom.policy import Policy
+from grader.classroom.roster import Roster, Times, match
 from grader.classroom.rows import (
     ClassRow,
     Outcome,
@@ -23,8 +25,6 @@ from grader.classroom.rows import (
     render_changes_csv,
     render_rows_csv,
 )
-from grader.classroom.policy import Policy
-from grader.classroom.roster import Roster, Times, match
 
 GRADEBOOK = "gradebook.csv"
 CHANGES = "changes.csv"

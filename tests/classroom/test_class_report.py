@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from grader.classroom.class_report import ClassReport, analyse, render_class_report
-from grader.classroom.rows import Outcome, build_rows
 from grader.classroom.policy import load_policy
 from grader.classroom.roster import match, read_roster, read_times
+from grader.classroom.rows import Outcome, build_rows
 
 from .conftest import GradedClass
 

@@ -8,9 +8,9 @@ import io
 import json
 from pathlib import Path
 
-from grader.classroom.rows import Change, changes, render_changes_csv
 from grader.classroom.policy import load_policy
 from grader.classroom.roster import read_roster, read_times
+from grader.classroom.rows import Change, changes, render_changes_csv
 from grader.classroom.run import finish_class
 
 from .conftest import GradedClass
