@@ -33,7 +33,19 @@ def _course(course_dir: Path | None = None):
         raise UsageProblem(f"the course has problems:\n{error}") from None
 
 
-_ORDER = ["init", "list", "check", "hint", "watch", "ci", "validate", "digest", "build-site"]
+_ORDER = [
+    "init",
+    "list",
+    "check",
+    "hint",
+    "watch",
+    "ci",
+    "validate",
+    "digest",
+    "batch",
+    "merge",
+    "build-site",
+]
 
 
 class _Commands(click.Group):
@@ -496,6 +508,135 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"
     )
+
+
+# -- grade batch / grade merge (issue 9): thin wrappers over grader.batch ----------------------
+
+
+@cli.command(short_help="Grade a whole class into a resumable gradebook, CSV and reports.")
+@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: gradebook.sqlite, gradebook.csv, reports/.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Warm grading workers (default: all cores).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Grade shard K of N (default: from GitLab, Slurm or Kubernetes, else all).",
+)
+@click.option("--force", is_flag=True, help="Grade again even what the gradebook already holds.")
+@click.option(
+    "--call-timeout",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds per call into student code.",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(0.5, 3600),
+    default=10.0,
+    show_default=True,
+    help="Wall-clock seconds per submission before it is `timed out`.",
+)
+@click.option("--gradescope", is_flag=True, help="Also write gradescope/<student>/results.json.")
+def batch(submissions, out, jobs, shard, force, call_timeout, budget, gradescope) -> None:
+    """Grade every submission in SUBMISSIONS (per-student folders, .zip, .tar, .tar.gz).
+
+    Resumable: results are kept in OUT/gradebook.sqlite as each submission ends, and an
+    unchanged submission is not graded again. Exit 0 once every student has a status.
+
+    \b
+    Examples:
+      grade batch submissions/ --out results/
+      grade batch submissions/ --out shard-2/ --shard 2/4 && grade merge shard-*/ --out all/
+    """
+    import time
+
+    from grader.batch import BatchError, Options, progress_line, render_summary, run_batch
+    from grader.classroom.gradebook import GradebookError
+    from grader.classroom.runner import RunnerError
+    from grader.classroom.shards import ShardError, parse_shard, shard_from_env
+    from grader.reporters.terminal import is_terminal
+
+    course = _course()
+    try:
+        chosen = parse_shard(shard) if shard else shard_from_env(os.environ)
+    except ShardError as error:
+        raise UsageProblem(str(error)) from None
+    if chosen.total > 1:
+        click.echo(f"Shard {chosen} ({chosen.source}).", err=True)
+    options = Options(
+        submissions,
+        out,
+        jobs or os.cpu_count() or 1,
+        chosen,
+        force,
+        call_timeout,
+        budget,
+        gradescope,
+    )
+    started, last = time.monotonic(), [0.0]
+    bar = (
+        click.progressbar(length=1, label="Grading", show_pos=True, show_eta=True, file=sys.stderr)
+        if is_terminal(sys.stderr)
+        else None
+    )
+
+    def progress(done: int, total: int, summary) -> None:
+        now = time.monotonic()
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        elif now - last[0] >= 2.0 or done == total:
+            last[0] = now
+            click.echo(progress_line(done, total, summary, now - started), err=True)
+
+    try:
+        summary = run_batch(course, options, progress)
+    except (BatchError, GradebookError) as error:
+        raise UsageProblem(str(error)) from None
+    except RunnerError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    click.echo(render_summary(summary, out), nl=False)
+
+
+@cli.command(short_help="Combine `grade batch --shard` outputs into one.")
+@click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--gradescope", is_flag=True, help="Also write gradescope/<student>/results.json.")
+def merge(inputs, out, gradescope) -> None:
+    """Merge the output folders of shards into OUT, as one single-machine run would write it.
+
+    Idempotent: merge again after re-running a failed shard.
+
+    \b
+    Example:
+      grade merge shard-1 shard-2 shard-3 --out results
+    """
+    from grader.batch import BatchError
+    from grader.batch import merge as run_merge
+    from grader.classroom.gradebook import GradebookError
+
+    try:
+        taken, count = run_merge(list(inputs), out, gradescope=gradescope)
+    except (BatchError, GradebookError) as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(f"Merged {taken} rows from {len(inputs)} folders: {count} students in {out}.")
 
 
 def main() -> None:

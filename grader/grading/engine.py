@@ -130,7 +130,7 @@ class Grader:
         """Grade each submission in turn, calling `on_report` as each report is ready."""
         items = select(self.course, only)
         exercises = [item for item in items if isinstance(item, CodeExercise)]
-        plugin = _Plugin(self, list(submissions), items, on_report)
+        plugin = _Plugin(self, submissions, items, on_report)
         if not exercises:
             plugin.grade_without_pytest()
             return
@@ -160,7 +160,7 @@ class _Plugin:
 
     def __init__(self, grader: Grader, submissions, items, on_report) -> None:
         self.grader = grader
-        self.submissions: list[Submission] = submissions
+        self.submissions: Iterable[Submission] = submissions  # read once, lazily (a stream)
         self.items = items
         self.on_report = on_report
         self.by_test_file = {
