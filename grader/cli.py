@@ -43,6 +43,8 @@ _ORDER = [
     "validate",
     "digest",
     "build-site",
+    "batch",
+    "merge",
     "class",
     "export",
 ]
@@ -637,6 +639,186 @@ def export(directory: Path, lms: str, template: Path | None, column: str | None,
             f" enter by hand): {', '.join(done.unmatched_students)}",
             err=True,
         )
+
+
+# -- grade batch / grade merge (issue 9): thin wrappers over grader.batch ----------------------
+
+
+def _class_options(function):
+    """Add --roster, --policy and --times (issue 10) to a command."""
+    options = [
+        click.option(
+            "--roster",
+            type=_CLASS_FILE,
+            help="CSV: student, and optional name, email, sis_id, section.",
+        ),
+        click.option(
+            "--policy",
+            type=_CLASS_FILE,
+            help="Late-work policy YAML (default: course.yaml's `policy` block, if any).",
+        ),
+        click.option(
+            "--times",
+            type=_CLASS_FILE,
+            help="CSV: student,submitted_at (ISO 8601 with zone), from the LMS or host.",
+        ),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _class_inputs(course, roster: Path | None, policy: Path | None, times: Path | None):
+    from grader.classroom.run import load_inputs
+    from grader.course.problems import InputError
+
+    try:
+        return load_inputs(course, roster, policy, times)
+    except InputError as error:
+        raise UsageProblem(str(error)) from None
+
+
+@cli.command(short_help="Grade a whole class into a resumable gradebook, CSV and reports.")
+@click.argument("submissions", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Output folder: gradebook.sqlite, gradebook.csv, reports/.",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Warm grading workers (default: all cores).",
+)
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Grade shard K of N (default: from GitLab, Slurm or Kubernetes, else all).",
+)
+@click.option("--force", is_flag=True, help="Grade again even what the gradebook already holds.")
+@click.option(
+    "--call-timeout",
+    type=click.FloatRange(0.05, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds per call into student code.",
+)
+@click.option(
+    "--budget",
+    type=click.FloatRange(0.5, 3600),
+    default=10.0,
+    show_default=True,
+    help="Wall-clock seconds per submission before it is `timed out`.",
+)
+@click.option("--gradescope", is_flag=True, help="Also write gradescope/<student>/results.json.")
+@_class_options
+def batch(
+    submissions, out, jobs, shard, force, call_timeout, budget, gradescope, roster, policy, times
+) -> None:
+    """Grade every submission in SUBMISSIONS (per-student folders, .zip, .tar, .tar.gz).
+
+    Resumable: results are kept in OUT/gradebook.sqlite as each submission ends, and an
+    unchanged submission is not graded again. Exit 0 once every student has a status.
+
+    With --roster, --policy (or course.yaml's `policy`) and --times the gradebook gains each
+    roster student (missing ones too), late penalties and final scores; every run writes
+    OUT/class-report.html, and a regrade writes OUT/changes.csv. See docs/batch.md.
+
+    \b
+    Examples:
+      grade batch submissions/ --out results/
+      grade batch submissions/ --out shard-2/ --shard 2/4 && grade merge shard-*/ --out all/
+      grade batch submissions/ --out results/ --roster roster.csv --times times.csv
+    """
+    import time
+
+    from grader.batch import BatchError, Options, progress_line, render_summary, run_batch
+    from grader.classroom.gradebook import GradebookError
+    from grader.classroom.runner import RunnerError
+    from grader.classroom.shards import ShardError, parse_shard, shard_from_env
+    from grader.reporters.terminal import is_terminal
+
+    course = _course()
+    classroom = _class_inputs(course, roster, policy, times)
+    try:
+        chosen = parse_shard(shard) if shard else shard_from_env(os.environ)
+    except ShardError as error:
+        raise UsageProblem(str(error)) from None
+    if chosen.total > 1:
+        click.echo(f"Shard {chosen} ({chosen.source}).", err=True)
+    options = Options(
+        submissions,
+        out,
+        jobs or os.cpu_count() or 1,
+        chosen,
+        force,
+        call_timeout,
+        budget,
+        gradescope,
+        classroom=classroom,
+    )
+    started, last = time.monotonic(), [0.0]
+    bar = (
+        click.progressbar(length=1, label="Grading", show_pos=True, show_eta=True, file=sys.stderr)
+        if is_terminal(sys.stderr)
+        else None
+    )
+
+    def progress(done: int, total: int, summary) -> None:
+        now = time.monotonic()
+        if bar is not None:
+            bar.length = max(total, 1)
+            bar.update(done - bar.pos)
+        elif now - last[0] >= 2.0 or done == total:
+            last[0] = now
+            click.echo(progress_line(done, total, summary, now - started), err=True)
+
+    try:
+        summary = run_batch(course, options, progress)
+    except (BatchError, GradebookError) as error:
+        raise UsageProblem(str(error)) from None
+    except RunnerError as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        if bar is not None:
+            bar.render_finish()
+    click.echo(render_summary(summary, out), nl=False)
+
+
+@cli.command(short_help="Combine `grade batch --shard` outputs into one.")
+@click.argument(
+    "inputs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True, path_type=Path)
+)
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--gradescope", is_flag=True, help="Also write gradescope/<student>/results.json.")
+@_class_options
+def merge(inputs, out, gradescope, roster, policy, times) -> None:
+    """Merge the output folders of shards into OUT, as one single-machine run would write it.
+
+    Idempotent: merge again after re-running a failed shard.
+
+    \b
+    Example:
+      grade merge shard-1 shard-2 shard-3 --out results
+    """
+    from grader.batch import BatchError
+    from grader.batch import merge as run_merge
+    from grader.classroom.gradebook import GradebookError
+
+    course = _course()
+    classroom = _class_inputs(course, roster, policy, times)
+    try:
+        taken, count, lines = run_merge(
+            list(inputs), out, gradescope=gradescope, course=course, classroom=classroom
+        )
+    except (BatchError, GradebookError) as error:
+        raise UsageProblem(str(error)) from None
+    click.echo(f"Merged {taken} rows from {len(inputs)} folders: {count} students in {out}.")
+    for line in lines:
+        click.echo(line)
 
 
 def main() -> None:

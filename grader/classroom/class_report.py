@@ -248,7 +248,7 @@ def analyse(
                     )
                 )
     for row in rows:
-        if row.submitted and row.status not in ("graded", "unmatched"):
+        if row.submitted and row.status != "graded":
             problems.insert(0, ProblemLine(refs[row.student], "", row.status, row.problem))
 
     order = {item_id: index for index, item_id in enumerate(item_titles)}

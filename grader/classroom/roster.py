@@ -52,6 +52,7 @@ class Matched:
     students: tuple[Student, ...]  # the roster's, then the unmatched submissions' (bare)
     missing: tuple[str, ...]  # on the roster, no submission
     unmatched: tuple[str, ...]  # a submission whose id is not on the roster
+    has_roster: bool = True
 
 
 def read_roster(path: Path) -> Roster:
@@ -87,7 +88,7 @@ def match(roster: Roster | None, submitted: Iterable[str]) -> Matched:
     """Pair the roster with the submission ids: who is missing, who is not on the roster."""
     submitted = list(dict.fromkeys(submitted))
     if roster is None:
-        return Matched(tuple(Student(s) for s in submitted), (), ())
+        return Matched(tuple(Student(s) for s in submitted), (), (), has_roster=False)
     known = set(roster.ids)
     present = set(submitted)
     unmatched = tuple(s for s in submitted if s not in known)

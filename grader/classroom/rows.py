@@ -11,8 +11,8 @@ from grader.classroom.policy import Policy
 from grader.classroom.roster import Matched, Times
 from grader.reporters.csv_report import spreadsheet_safe
 
-MISSING = "missing"
-UNMATCHED = "unmatched"
+MISSING = "missing"  # the status of a roster student without a submission
+LISTED, UNMATCHED = "listed", "unmatched"  # the roster column: on the roster or not
 NO_TIME = "none"
 
 
@@ -35,7 +35,7 @@ class ClassRow:
     email: str
     sis_id: str
     section: str
-    status: str  # graded, missing, unmatched (graded, but not on the roster), or a problem
+    status: str  # graded, missing, or why not graded: unreadable, timed out, error
     raw_score: float
     max_score: float
     late_penalty: float
@@ -45,28 +45,32 @@ class ClassRow:
     late: str  # "on time", "2 days late (-4 points)", "no submission time: ...", ""
     late_units: int = 0
     problem: str = ""
-    on_roster: bool = True
+    roster: str = ""  # listed, unmatched, or empty when there is no roster
 
     @property
     def submitted(self) -> bool:
         return self.status != MISSING
 
+    @property
+    def on_roster(self) -> bool:
+        return self.roster != UNMATCHED
 
-ROW_COLUMNS = (
-    "student",
+
+# The class columns: what `grade class` writes, and what `grade batch` appends to its own.
+CLASS_COLUMNS = (
     "name",
     "email",
     "sis_id",
     "section",
-    "status",
+    "roster",
     "raw_score",
     "late_penalty",
     "final_score",
-    "max_score",
     "submitted_at",
     "time_source",
     "late",
 )
+ROW_COLUMNS = ("student", "status", "max_score", *CLASS_COLUMNS)
 
 
 def build_rows(
@@ -81,13 +85,16 @@ def build_rows(
     unmatched = set(matched.unmatched)
     for entry in matched.students:
         outcome = outcomes.get(entry.student)
+        roster = (
+            "" if not matched.has_roster else UNMATCHED if entry.student in unmatched else LISTED
+        )
         base = dict(
             student=entry.student,
             name=entry.name,
             email=entry.email,
             sis_id=entry.sis_id,
             section=entry.section,
-            on_roster=entry.student not in unmatched,
+            roster=roster,
         )
         if outcome is None:
             rows.append(
@@ -117,13 +124,10 @@ def build_rows(
             )
         elif moment is None and times is not None:
             late = "no submission time"
-        status = outcome.status
-        if entry.student in unmatched and status == "graded":
-            status = UNMATCHED
         rows.append(
             ClassRow(
                 **base,
-                status=status,
+                status=outcome.status,
                 raw_score=outcome.raw_score,
                 max_score=outcome.max_score,
                 late_penalty=penalty,
@@ -150,6 +154,7 @@ def row_cells(row: ClassRow) -> dict[str, str]:
         "email": row.email,
         "sis_id": row.sis_id,
         "section": row.section,
+        "roster": row.roster,
         "status": row.status,
         "raw_score": _number(row.raw_score),
         "late_penalty": _number(row.late_penalty),

@@ -144,8 +144,6 @@ def load_and_finish(
     submissions: Path | None = None,
 ) -> Finished:
     """Read folder/reports/*.json and the class files, then `finish_class` into folder."""
-    from grader.classroom.policy import course_policy, load_policy
-    from grader.classroom.roster import read_roster, read_times
     from grader.course.problems import InputError, Problem
     from grader.sandbox.files import RefusedFile, read_regular_file
 
@@ -174,9 +172,7 @@ def load_and_finish(
                 "no <student>.json reports; write them with `grade check --json`",
             )
         )
-    roster = read_roster(roster_path) if roster_path else None
-    policy = load_policy(policy_path) if policy_path else course_policy(course.root)
-    times = read_times(times_path) if times_path else None
+    inputs = load_inputs(course, roster_path, policy_path, times_path)
     files = {item.file for item in course.exercises}
     sources: dict[str, dict[str, str]] = {}
     if submissions is not None:
@@ -187,22 +183,155 @@ def load_and_finish(
                 except RefusedFile:
                     continue
                 sources.setdefault(student, {})[name] = data.decode("utf-8", "replace")
-    starters = {}
-    for exercise in course.exercises:
-        try:
-            starters[exercise.file] = exercise.stub.read_text(encoding="utf-8")
-        except (AttributeError, OSError):
-            continue
+    starters = _starters(course)
     hrefs = {student: f"{REPORTS}/{student}.json" for student in reports}
     return finish_class(
         folder,
         reports,
         max_score=max(float(r["max_score"]) for r in reports.values()),
-        roster=roster,
-        policy=policy,
-        times=times,
+        roster=inputs.roster,
+        policy=inputs.policy,
+        times=inputs.times,
         sources=sources,
         starters=starters,
         report_hrefs=hrefs,
         title=course.title,
     )
+
+
+# -- grade batch ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassInputs:
+    """What `grade batch` was given about the class, beyond the submissions."""
+
+    roster: Roster | None = None
+    policy: Policy | None = None
+    times: Times | None = None
+
+
+def load_inputs(
+    course: Any,
+    roster_path: Path | None = None,
+    policy_path: Path | None = None,
+    times_path: Path | None = None,
+) -> ClassInputs:
+    """Read the roster, the policy (else course.yaml's block) and the times; raise InputError."""
+    from grader.classroom.policy import course_policy, load_policy
+    from grader.classroom.roster import read_roster, read_times
+    from grader.course.problems import InputError
+
+    problems = []
+    loaded: list[Any] = []
+    for path, read in (
+        (roster_path, read_roster),
+        (policy_path, load_policy),
+        (times_path, read_times),
+    ):
+        try:
+            loaded.append(read(path) if path else None)
+        except InputError as error:
+            problems.extend(error.problems)
+            loaded.append(None)
+    if loaded[1] is None and policy_path is None:
+        try:
+            loaded[1] = course_policy(course.root)
+        except InputError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise InputError(problems)
+    return ClassInputs(*loaded)
+
+
+def book_scores(book: Any) -> dict[str, dict[str, float]]:
+    """Return every student's item scores held in a batch gradebook (before a regrade)."""
+    return {
+        row.student: {item: s[1] for item, s in book.item_scores(row.student).items()}
+        for row in book.rows()
+    }
+
+
+def finish_book(
+    book: Any,
+    out: Path,
+    course: Any,
+    inputs: ClassInputs,
+    old_scores: Mapping[str, Mapping[str, float]] | None,
+    submissions: Path | None = None,
+) -> Finished:
+    """After a batch run: class rows, changes.csv (on a regrade) and class-report.html.
+
+    The rows are returned for the gradebook's class columns; `old_scores` is what the
+    gradebook held before this run (None on the first run: no changes.csv).
+    """
+    from grader.classroom.gradebook import GRADED
+
+    reports: dict[str, dict[str, Any]] = {}
+    outcomes: dict[str, Outcome] = {}
+    for row in book.rows():
+        outcomes[row.student] = Outcome(row.status, row.score, row.max_score, row.message)
+        if row.status == GRADED and row.report:
+            reports[row.student] = json.loads(row.report)
+    matched = match(inputs.roster, outcomes)
+    rows = build_rows(matched, outcomes, course.max_score, inputs.policy, inputs.times)
+    written: list[Path] = []
+    changed = None
+    if old_scores is not None:
+        new = {student: item_scores(report) for student, report in reports.items()}
+        for student in outcomes:
+            new.setdefault(student, {})  # not graded now: every item it had is gone
+        found = changes(old_scores, new)
+        changed = len(found)
+        written.append(_write(out / CHANGES, render_changes_csv(found)))
+    sources = _sources(course, submissions, set(outcomes)) if submissions else {}
+    starters = _starters(course)
+    report = analyse(
+        rows,
+        reports,
+        title=course.title,
+        sources=sources,
+        starters=starters,
+        report_hrefs={student: f"reports/{student}.json" for student in reports},
+    )
+    written.append(_write(out / CLASS_REPORT, render_class_report(report)))
+    return Finished(
+        tuple(rows),
+        changed,
+        matched.missing,
+        matched.unmatched,
+        sum(1 for row in rows if row.late_units > 0),
+        sum(1 for row in rows if row.submitted and row.time_source == "none" and inputs.policy),
+        tuple(written),
+    )
+
+
+def _starters(course: Any) -> dict[str, str]:
+    starters = {}
+    for exercise in course.exercises:
+        try:
+            starters[exercise.file] = exercise.stub.read_text(encoding="utf-8")
+        except OSError:
+            continue
+    return starters
+
+
+def _sources(course: Any, submissions: Path, students: set[str]) -> dict[str, dict[str, str]]:
+    """Read each student's code again, safely (folders and archives), for the integrity hints."""
+    from grader.classroom.archives import Caps, find_entries, read_entry
+    from grader.grading.quizzes import ANSWERS_FILE
+
+    names = [exercise.file for exercise in course.exercises]
+    sources: dict[str, dict[str, str]] = {}
+    for entry in find_entries(submissions):
+        if entry.student not in students:
+            continue
+        read = read_entry(entry, names, ANSWERS_FILE, Caps())
+        if read.unreadable:
+            continue
+        sources[entry.student] = {
+            name: data.decode("utf-8", "replace")
+            for name, data in read.files.items()
+            if name in names
+        }
+    return sources

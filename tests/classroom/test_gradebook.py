@@ -36,7 +36,8 @@ def test_one_run_with_roster_policy_and_times(
     rows = _gradebook(out)
     assert list(rows) == ["ada", "ben", "cai", "dee", "eve", "fay", "gus", "hal", "zed"]
     assert rows["hal"]["status"] == "missing" and rows["hal"]["final_score"] == "0"
-    assert rows["zed"]["status"] == "unmatched" and rows["zed"]["final_score"] == "22"
+    assert (rows["zed"]["status"], rows["zed"]["roster"]) == ("graded", "unmatched")
+    assert rows["zed"]["final_score"] == "22" and rows["ada"]["roster"] == "listed"
     ben = rows["ben"]
     assert (ben["raw_score"], ben["late_penalty"], ben["final_score"]) == ("11", "4.4", "6.6")
     assert (ben["submitted_at"], ben["time_source"]) == ("2026-12-03T09:00:00+01:00", "times.csv")
