@@ -34,6 +34,7 @@ def item_data(item: ItemResult) -> dict[str, Any]:
         "diagnosis": None
         if item.diagnosis is None
         else [item.diagnosis.id, item.diagnosis.title, item.diagnosis.feedback],
+        "answer": item.answer,
         "tests": [
             {
                 "test": t.test,
@@ -79,6 +80,7 @@ def item_from(data: dict[str, Any]) -> ItemResult:
         file=data["file"],
         hints=tuple(data["hints"]),
         diagnosis=None if diagnosis is None else Diagnosis(*diagnosis),
+        answer=data.get("answer"),  # absent in details written before JSON schema 2
     )
 
 
