@@ -103,7 +103,7 @@ def _entry(path: Path) -> Entry:
         student, kind = name, "folder"
     else:
         suffix = next((s for s in ARCHIVE_SUFFIXES if name.lower().endswith(s)), "")
-        student = name[: -len(suffix)] if suffix else name
+        student = name[: -len(suffix)] if suffix else (Path(name).stem or name)
         if stat.S_ISLNK(mode):
             return _checked(Entry(student, path, "", "is a symbolic link; submit the file itself"))
         if not suffix or not stat.S_ISREG(mode):
