@@ -103,7 +103,7 @@ def _entry(path: Path) -> Entry:
         student, kind = name, "folder"
     else:
         suffix = next((s for s in ARCHIVE_SUFFIXES if name.lower().endswith(s)), "")
-        student = name[: -len(suffix)] if suffix else name
+        student = name[: -len(suffix)] if suffix else (Path(name).stem or name)
         if stat.S_ISLNK(mode):
             return _checked(Entry(student, path, "", "is a symbolic link; submit the file itself"))
         if not suffix or not stat.S_ISREG(mode):
@@ -180,14 +180,18 @@ def _zip_members(path: Path, caps: Caps) -> dict[tuple[str, ...], bytes]:
                 raise BadArchive(f"member {info.filename!r} is a link or a special file")
             if info.is_dir() or not parts:
                 continue
-            with archive.open(info) as handle:
-                data = handle.read(caps.file_bytes + 1)
-            if len(data) > caps.file_bytes:
-                raise BadArchive(f"member {info.filename!r} is over {caps.file_bytes} bytes")
-            total += len(data)
-            if total > caps.max_total_bytes or total > caps.max_ratio * size:
-                raise BadArchive("expands too much (a zip bomb?)")
-            members[parts] = data
+            chunks = []
+            with archive.open(info) as handle:  # sizes in a zip can lie: count what comes out
+                while chunk := handle.read(1 << 16):
+                    chunks.append(chunk)
+                    total += len(chunk)
+                    if total > caps.max_total_bytes or total > caps.max_ratio * size:
+                        raise BadArchive("expands too much (a zip bomb?)")
+                    if sum(map(len, chunks)) > caps.file_bytes:
+                        raise BadArchive(
+                            f"member {info.filename!r} is over {caps.file_bytes} bytes"
+                        )
+            members[parts] = b"".join(chunks)
         if total > caps.max_total_bytes or total > caps.max_ratio * size:
             raise BadArchive("expands too much (a zip bomb?)")
     return members
