@@ -34,8 +34,9 @@ from grader.classroom.gradebook import (
     Gradebook,
     Row,
 )
+from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
-from grader.classroom.run import ClassInputs, book_scores, finish_book
+from grader.classroom.run import CODE_FORMS, ClassInputs, book_scores, finish_book
 from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
 from grader.course.model import Course, Quiz
@@ -156,7 +157,7 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
     summary = Summary()
     course_hash = course_sha256(course)
     with Gradebook(out / FILE_NAME) as book:
-        old_scores = book_scores(book) if book.keys() else None  # a regrade: changes.csv
+        old_scores = book_scores(book)  # what a regrade compares with (changes.csv)
         book.set_meta(_meta(course, course_hash))
         entries = [e for e in find_entries(submissions) if options.shard.holds(e.student)]
         summary.students = len(entries)
@@ -164,7 +165,7 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
         summary.removed = sorted(set(book.keys()) - present)
         book.remove(summary.removed)
         _Batch(course, options, book, course_hash, work, summary, progress).run(entries)
-        finished = finish_book(book, out, course, options.classroom, old_scores, submissions)
+        finished = finish_book(book, out, course, options.classroom, old_scores)
         summary.classroom = finished.summary()
         write_outputs(book, out, gradescope=options.gradescope, class_rows=finished.rows)
         summary.attention = [
@@ -370,7 +371,10 @@ class _Batch:
             course_sha256=self.course_hash,
             grader_version=__version__,
             report=FORMATS["json"](report),
-            detail=json.dumps(report_data(report), sort_keys=True),
+            detail=json.dumps(
+                {**report_data(report), CODE_FORMS: code_forms(_code(plan.read, self.names))},
+                sort_keys=True,
+            ),
             graded_at=_now(),
         )
         scores = [(i.id, str(i.status), i.score, i.max_score) for i in report.items]
@@ -406,6 +410,11 @@ class _Batch:
             self.progress(self.done, self.total, self.summary)
 
 
+def _code(read: Read, names: list[str]) -> dict[str, bytes]:
+    """Return the exercise files read, for the class report's identical-code hints."""
+    return {name: data for name, data in read.files.items() if name in names}
+
+
 def _size(read: Read, name: str) -> int | None:
     data = read.files.get(name)
     return len(data) if data is not None else None
@@ -436,7 +445,7 @@ def merge(
     out.mkdir(parents=True, exist_ok=True)
     taken = 0
     with Gradebook(out / FILE_NAME) as book:
-        old_scores = book_scores(book) if book.keys() else None
+        old_scores = book_scores(book)
         metas = []
         for path in books:
             with Gradebook(path) as shard:

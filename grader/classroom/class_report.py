@@ -172,11 +172,15 @@ def analyse(
     reports: Mapping[str, Mapping[str, Any]],
     *,
     title: str = "",
-    sources: Mapping[str, Mapping[str, str]] | None = None,
+    forms: Mapping[str, Mapping[str, Any]] | None = None,
     starters: Mapping[str, str] | None = None,
     report_hrefs: Mapping[str, str] | None = None,
 ) -> ClassReport:
-    """Work out everything the class report shows from the rows and JSON reports."""
+    """Work out everything the class report shows from the rows and JSON reports.
+
+    `forms` holds each student's normalised code (integrity.code_forms), for the
+    identical-code hints; `starters` the starter files, which are no hint.
+    """
     hrefs = report_hrefs or {}
     refs = {
         row.student: StudentRef(
@@ -294,7 +298,7 @@ def analyse(
         )
         for quiz in quiz_ids
     )
-    groups = same_code(sources or {}, starters)
+    groups = same_code(forms or {}, starters)
     shared = shared_rare_answers(
         {row.student: wrong_by_student.get(row.student, {}) for row in submitted}
     )

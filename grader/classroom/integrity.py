@@ -89,30 +89,50 @@ class SharedAnswers:
     answers: tuple[tuple[str, str], ...]  # (quiz id, the wrong answer)
 
 
+CodeForm = tuple[str, int]  # SHA-256 of the normalised tokens, and how many tokens
+
+
+def code_form(source: str) -> CodeForm | None:
+    """Return the digest and size of the code's normal form, or None if it does not tokenize."""
+    form = normalise(source)
+    if form is None:
+        return None
+    return hashlib.sha256(form.encode()).hexdigest(), len(form.split())
+
+
+def code_forms(files: Mapping[str, str | bytes]) -> dict[str, list]:
+    """Return {file: [digest, tokens]} for each file that tokenizes (JSON-ready)."""
+    forms: dict[str, list] = {}
+    for name, text in sorted(files.items()):
+        if isinstance(text, bytes):
+            text = text.decode("utf-8", "replace")
+        found = code_form(text)
+        if found is not None:
+            forms[name] = list(found)
+    return forms
+
+
 def same_code(
-    files: Mapping[str, Mapping[str, str]],
+    forms: Mapping[str, Mapping[str, CodeForm | list]],
     starters: Mapping[str, str] | None = None,
     min_tokens: int = 12,
 ) -> list[SameCode]:
-    """Group students whose file (by name) normalises identically; skip starter copies.
+    """Group students whose file (by name) has the same normal form; skip starter copies.
 
-    `files` maps student -> file name -> source text. A file identical to its starter (an
-    untouched stub) or shorter than `min_tokens` tokens is not a hint of anything.
+    `forms` maps student -> file name -> (digest, tokens), as `code_forms` gives. A file
+    identical to its starter (an untouched stub) or shorter than `min_tokens` tokens is not
+    a hint of anything.
     """
-    starter_forms = {name: normalise(text) for name, text in (starters or {}).items()}
+    starter_forms = {name: code_form(text) for name, text in (starters or {}).items()}
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     sizes: dict[tuple[str, str], int] = {}
-    for student, by_name in files.items():
-        for name, text in by_name.items():
-            form = normalise(text)
-            if form is None or form == starter_forms.get(name):
+    for student, by_name in forms.items():
+        for name, (digest, size) in by_name.items():
+            starter = starter_forms.get(name)
+            if (starter is not None and starter[0] == digest) or size < min_tokens:
                 continue
-            size = len(form.split())
-            if size < min_tokens:
-                continue
-            key = (name, hashlib.sha256(form.encode()).hexdigest())
-            groups[key].append(student)
-            sizes[key] = size
+            groups[(name, digest)].append(student)
+            sizes[(name, digest)] = size
     found = [
         SameCode(name, tuple(sorted(students)), sizes[(name, digest)])
         for (name, digest), students in groups.items()

@@ -190,7 +190,11 @@ class Change:
 def changes(
     old: Mapping[str, Mapping[str, float]], new: Mapping[str, Mapping[str, float]]
 ) -> list[Change]:
-    """Compare item scores by student before and after a regrade; list what changed."""
+    """Compare item scores by student before and after a regrade; list what changed.
+
+    Pass in `new` only the students that were in `old`: one graded for the first time is a
+    new submission, not a change.
+    """
     found: list[Change] = []
     for student in sorted(set(old) | set(new)):
         before, after = old.get(student, {}), new.get(student, {})

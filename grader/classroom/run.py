@@ -1,8 +1,9 @@
-"""Turn a graded class into the instructor's files: gradebook, changes, class report, scores.
+"""Turn a graded class into the instructor's files: class rows, changes, class report.
 
-`finish_class` is what `grade batch` (and the standalone `grade class`) call once every
-submission has a JSON report: it applies the roster and the late-work policy, writes
-`gradebook.csv`, `changes.csv` when an earlier run left `scores.json`, and `class-report.html`.
+`finish_book` is what `grade batch` and `grade merge` call after each run, on their SQLite
+gradebook: it applies the roster and the late-work policy (the rows become gradebook.csv's
+class columns) and writes `changes.csv` and `class-report.html`. `finish_class` does the same
+for `grade class`, from JSON reports graded elsewhere, keeping item scores in `scores.json`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.classroom.class_report import analyse, render_class_report
+from grader.classroom.integrity import code_forms
 from grader.classroom.policy import Policy
 from grader.classroom.roster import Roster, Times, match
 from grader.classroom.rows import (
@@ -30,6 +32,7 @@ GRADEBOOK = "gradebook.csv"
 CHANGES = "changes.csv"
 SCORES = "scores.json"
 CLASS_REPORT = "class-report.html"
+CODE_FORMS = "code_forms"  # the key of each file's normalised code in a batch row's detail
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,12 @@ def finish_class(
     roster: Roster | None = None,
     policy: Policy | None = None,
     times: Times | None = None,
-    sources: Mapping[str, Mapping[str, str]] | None = None,
+    forms: Mapping[str, Mapping[str, Any]] | None = None,
     starters: Mapping[str, str] | None = None,
     report_hrefs: Mapping[str, str] | None = None,
     title: str = "",
 ) -> Finished:
-    """Write gradebook.csv, changes.csv (after an earlier run), scores.json, class-report.html."""
+    """Write gradebook.csv, changes.csv (empty on a first run), scores.json, class-report.html."""
     out.mkdir(parents=True, exist_ok=True)
     outcomes = dict(outcomes or {})
     for student, report in reports.items():
@@ -105,20 +108,20 @@ def finish_class(
     rows = build_rows(matched, outcomes, max_score, policy, times)
     written = [_write(out / GRADEBOOK, render_rows_csv(rows))]
     scores = {student: item_scores(report) for student, report in reports.items()}
-    changed = None
     previous = out / SCORES
+    old: Any = {}
     if previous.is_file():
         try:
             old = json.loads(previous.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            old = None
-        if isinstance(old, dict):
-            found = changes(old, scores)
-            changed = len(found)
-            written.append(_write(out / CHANGES, render_changes_csv(found)))
+            old = {}
+    old = old if isinstance(old, dict) else {}
+    found = changes(old, {student: scores.get(student, {}) for student in old})
+    changed = len(found) if old else None
+    written.append(_write(out / CHANGES, render_changes_csv(found)))
     written.append(_write(previous, json.dumps(scores, indent=1, sort_keys=True) + "\n"))
     report = analyse(
-        rows, reports, title=title, sources=sources, starters=starters, report_hrefs=report_hrefs
+        rows, reports, title=title, forms=forms, starters=starters, report_hrefs=report_hrefs
     )
     written.append(_write(out / CLASS_REPORT, render_class_report(report)))
     return Finished(
@@ -174,15 +177,16 @@ def load_and_finish(
         )
     inputs = load_inputs(course, roster_path, policy_path, times_path)
     files = {item.file for item in course.exercises}
-    sources: dict[str, dict[str, str]] = {}
+    forms: dict[str, dict[str, list]] = {}
     if submissions is not None:
         for student in reports:
+            found = {}
             for name in files:
                 try:
-                    data = read_regular_file(submissions / student / name, 1 << 20)
+                    found[name] = read_regular_file(submissions / student / name, 1 << 20)
                 except RefusedFile:
                     continue
-                sources.setdefault(student, {})[name] = data.decode("utf-8", "replace")
+            forms[student] = code_forms(found)
     starters = _starters(course)
     hrefs = {student: f"{REPORTS}/{student}.json" for student in reports}
     return finish_class(
@@ -192,7 +196,7 @@ def load_and_finish(
         roster=inputs.roster,
         policy=inputs.policy,
         times=inputs.times,
-        sources=sources,
+        forms=forms,
         starters=starters,
         report_hrefs=hrefs,
         title=course.title,
@@ -257,52 +261,48 @@ def finish_book(
     out: Path,
     course: Any,
     inputs: ClassInputs,
-    old_scores: Mapping[str, Mapping[str, float]] | None,
-    submissions: Path | None = None,
+    old_scores: Mapping[str, Mapping[str, float]],
 ) -> Finished:
-    """After a batch run: class rows, changes.csv (on a regrade) and class-report.html.
+    """After a batch run: class rows, changes.csv and class-report.html, from the gradebook.
 
-    The rows are returned for the gradebook's class columns; `old_scores` is what the
-    gradebook held before this run (None on the first run: no changes.csv).
+    The rows are returned for the gradebook's class columns. `old_scores` is what the
+    gradebook held before this run; only those students can have changes (a submission
+    graded for the first time is not a regrade), so an uninterrupted run, a resumed one and
+    merged shards write the same files.
     """
     from grader.classroom.gradebook import GRADED
+    from grader.classroom.outputs import write_if_changed
 
     reports: dict[str, dict[str, Any]] = {}
     outcomes: dict[str, Outcome] = {}
+    forms: dict[str, dict[str, Any]] = {}
     for row in book.rows():
         outcomes[row.student] = Outcome(row.status, row.score, row.max_score, row.message)
         if row.status == GRADED and row.report:
             reports[row.student] = json.loads(row.report)
+            forms[row.student] = json.loads(row.detail or "{}").get(CODE_FORMS, {})
     matched = match(inputs.roster, outcomes)
     rows = build_rows(matched, outcomes, course.max_score, inputs.policy, inputs.times)
-    written: list[Path] = []
-    changed = None
-    if old_scores is not None:
-        new = {student: item_scores(report) for student, report in reports.items()}
-        for student in outcomes:
-            new.setdefault(student, {})  # not graded now: every item it had is gone
-        found = changes(old_scores, new)
-        changed = len(found)
-        written.append(_write(out / CHANGES, render_changes_csv(found)))
-    sources = _sources(course, submissions, set(outcomes)) if submissions else {}
-    starters = _starters(course)
+    new = {student: item_scores(reports.get(student, {})) for student in outcomes}
+    found = changes(old_scores, {s: new.get(s, {}) for s in old_scores})
+    write_if_changed(out / CHANGES, render_changes_csv(found))
     report = analyse(
         rows,
         reports,
         title=course.title,
-        sources=sources,
-        starters=starters,
+        forms=forms,
+        starters=_starters(course),
         report_hrefs={student: f"reports/{student}.json" for student in reports},
     )
-    written.append(_write(out / CLASS_REPORT, render_class_report(report)))
+    write_if_changed(out / CLASS_REPORT, render_class_report(report))
     return Finished(
         tuple(rows),
-        changed,
+        len(found) if old_scores else None,
         matched.missing,
         matched.unmatched,
         sum(1 for row in rows if row.late_units > 0),
         sum(1 for row in rows if row.submitted and row.time_source == "none" and inputs.policy),
-        tuple(written),
+        (out / CHANGES, out / CLASS_REPORT),
     )
 
 
@@ -314,24 +314,3 @@ def _starters(course: Any) -> dict[str, str]:
         except OSError:
             continue
     return starters
-
-
-def _sources(course: Any, submissions: Path, students: set[str]) -> dict[str, dict[str, str]]:
-    """Read each student's code again, safely (folders and archives), for the integrity hints."""
-    from grader.classroom.archives import Caps, find_entries, read_entry
-    from grader.grading.quizzes import ANSWERS_FILE
-
-    names = [exercise.file for exercise in course.exercises]
-    sources: dict[str, dict[str, str]] = {}
-    for entry in find_entries(submissions):
-        if entry.student not in students:
-            continue
-        read = read_entry(entry, names, ANSWERS_FILE, Caps())
-        if read.unreadable:
-            continue
-        sources[entry.student] = {
-            name: data.decode("utf-8", "replace")
-            for name, data in read.files.items()
-            if name in names
-        }
-    return sources

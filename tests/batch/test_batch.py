@@ -164,6 +164,10 @@ def test_kill_minus_nine_then_resume_equals_one_run(graded_class, tmp_path) -> N
         lines = expected[name].splitlines(keepends=True)
         expected[name] = b"".join(line for line in lines if not line.startswith(b"hal,"))
     got = outputs(out)
+    # The reference class also has the hanging student, who is in every part of its class
+    # report; the class report is compared whole by the rerun and shard tests instead.
+    del expected["class-report.html"]
+    assert ">hal<" not in got.pop("class-report.html").decode()
     assert got == expected
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from grader.classroom.integrity import code_forms
 from grader.course.load import load_course
 from grader.course.model import Course
 from grader.grading.engine import Grader, Submission
@@ -98,6 +99,11 @@ class GradedClass:
     reports: dict[str, dict[str, Any]]
     sources: dict[str, dict[str, str]]
     starters: dict[str, str]
+
+    @property
+    def forms(self) -> dict[str, dict[str, list]]:
+        """Each student's normalised code, as the batch gradebook keeps it."""
+        return {student: code_forms(files) for student, files in self.sources.items()}
 
     def write_reports(self, folder: Path) -> dict[str, str]:
         """Write each JSON report to folder/reports/<student>.json; return relative hrefs."""

@@ -29,7 +29,7 @@ def class_report(graded_class: GradedClass, data_dir: Path) -> ClassReport:
     return analyse(
         rows,
         reports,
-        sources=graded_class.sources,
+        forms=graded_class.forms,
         starters=graded_class.starters,
         report_hrefs={s: f"reports/{s}.json" for s in reports},
     )

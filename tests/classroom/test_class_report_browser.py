@@ -30,7 +30,7 @@ def report_folder(graded_class: GradedClass, tmp_path_factory: pytest.TempPathFa
         roster=read_roster(DATA / "roster.csv"),
         policy=load_policy(DATA / "policy.yaml"),
         times=read_times(DATA / "times.csv"),
-        sources=graded_class.sources,
+        forms=graded_class.forms,
         starters=graded_class.starters,
         report_hrefs=hrefs,
     )

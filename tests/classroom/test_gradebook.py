@@ -47,7 +47,7 @@ def test_one_run_with_roster_policy_and_times(
     assert rows["gus"]["time_source"] == "none"
     assert rows["gus"]["late"] == "no submission time: no penalty applied"
     assert finished.missing == ("hal",) and finished.unmatched == ("zed",)
-    assert finished.changed is None and not (out / "changes.csv").exists()
+    assert finished.changed is None and (out / "changes.csv").read_bytes() == b""
     assert (out / "class-report.html").is_file()
     assert "Missing (on the roster, no submission): hal" in finished.summary()
 
@@ -74,6 +74,10 @@ def test_a_regrade_writes_changes_and_an_empty_file_when_nothing_changed(
     assert f"ben,sigmoid,{old},{sigmoid['max_score']}" in lines
     assert "ada,new_quiz,,0" in lines
     assert later.changed == len(lines) - 1 == len(fixed) + 1
+    # A student graded for the first time is a new submission, not a change.
+    fixed["new_student"] = fixed["ada"]
+    finish_class(out, fixed, max_score=22)
+    assert (out / "changes.csv").read_bytes() == b""
     scores = json.loads((out / "scores.json").read_text())
     assert scores["ben"]["sigmoid"] == sigmoid["max_score"]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from grader.classroom.integrity import normalise, same_code, shared_rare_answers
+from grader.classroom.integrity import code_forms, normalise, same_code, shared_rare_answers
 
 CODE = '''"""My sigmoid."""
 import numpy as np
@@ -36,7 +36,8 @@ def test_same_code_groups_students_and_skips_starters() -> None:
         "dee": {"sigmoid.py": STUB},
         "eve": {"sigmoid.py": STUB},
     }
-    groups = same_code(files, {"sigmoid.py": STUB})
+    forms = {student: code_forms(by_name) for student, by_name in files.items()}
+    groups = same_code(forms, {"sigmoid.py": STUB})
     assert [(g.file, g.students) for g in groups] == [("sigmoid.py", ("ada", "ben"))]
 
 
