@@ -24,6 +24,9 @@ from grader.reporters.common import clean
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 PROBLEM_STATUSES = ("timed out", "error")
 TOP_ANSWERS = 5
+# Identical code shared by more than max(COMMON_MIN, COMMON_SHARE of the class) submissions is
+# the exercise's natural answer, not a hint: it is counted, not listed.
+COMMON_MIN, COMMON_SHARE = 3, 0.1
 
 
 @cache
@@ -154,6 +157,7 @@ class ClassReport:
     late: tuple[ClassRow, ...]
     no_time: tuple[ClassRow, ...]
     same_code: tuple[tuple[SameCode, tuple[StudentRef, ...]], ...]
+    common_code: tuple[SameCode, ...]  # groups too large to be a hint: a natural answer
     shared_answers: tuple[tuple[SharedAnswers, tuple[StudentRef, ...]], ...]
     notes: tuple[str, ...] = field(default=())
 
@@ -299,6 +303,7 @@ def analyse(
         for quiz in quiz_ids
     )
     groups = same_code(forms or {}, starters)
+    common = max(COMMON_MIN, int(COMMON_SHARE * len(submitted)))
     shared = shared_rare_answers(
         {row.student: wrong_by_student.get(row.student, {}) for row in submitted}
     )
@@ -325,7 +330,12 @@ def analyse(
         no_time=tuple(
             row for row in rows if row.submitted and row.time_source == "none" and row.late
         ),
-        same_code=tuple((g, tuple(refs[s] for s in g.students if s in refs)) for g in groups),
+        same_code=tuple(
+            (g, tuple(refs[s] for s in g.students if s in refs))
+            for g in groups
+            if len(g.students) <= common
+        ),
+        common_code=tuple(g for g in groups if len(g.students) > common),
         shared_answers=tuple(
             (pair, tuple(refs[s] for s in pair.students if s in refs)) for pair in shared
         ),

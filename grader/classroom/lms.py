@@ -181,9 +181,7 @@ def fill_template(lms: str, template: bytes, column: str, scores: Sequence[Score
         cells = [_value(text, span) for span in record]
         if not any(cell.strip() for cell in cells):
             continue
-        if cells[0].strip().lower() == POINTS_POSSIBLE or (
-            lms == "canvas" and cells[0].strip().lower().startswith(POINTS_POSSIBLE)
-        ):
+        if cells[0].strip().lower() == POINTS_POSSIBLE:  # Canvas's second row: kept as is
             continue
         found = None
         for index, ours in keys:

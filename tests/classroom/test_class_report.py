@@ -78,6 +78,12 @@ def test_problems_late_work_and_integrity(class_report: ClassReport) -> None:
     assert [row.student for row in class_report.no_time] == ["gus"]
     same = {(group.file, group.students) for group, _ in class_report.same_code}
     assert ("sigmoid.py", ("ben", "cai")) in same
+    # Six of eight share the reference relu: a natural answer, counted but not listed.
+    assert not any(group.file == "relu.py" for group, _ in class_report.same_code)
+    assert [(g.file, len(g.students)) for g in class_report.common_code] == [
+        ("relu.py", 6),
+        ("weighted_sum.py", 6),
+    ]
     assert not any(
         group.file == "sigmoid.py" and "gus" in group.students
         for group, _ in class_report.same_code
