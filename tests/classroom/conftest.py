@@ -30,7 +30,7 @@ RIGHT = {"relu_output": "1.5", "sigmoid_minus_one": "0.269", "why_activation": "
 
 
 def _site_support():
-    """Load the site tests' conftest under its own name, to reuse its browser fixtures."""
+    """Load the site tests' conftest under its own name, to reuse Watched and watch."""
     spec = importlib.util.spec_from_file_location(
         "site_browser_support", REPO / "tests" / "site" / "conftest.py"
     )
@@ -42,7 +42,7 @@ def _site_support():
 
 
 SITE = _site_support()
-browser = SITE.browser  # Debian's chromium through Playwright, once per session
+
 watch = SITE.watch
 Watched = SITE.Watched
 
