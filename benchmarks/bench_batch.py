@@ -84,7 +84,8 @@ def make_class(folder: Path, count: int, distinct: bool, variants: int | None = 
                 )[0]
             text = _source(kind, exercise)
             if distinct or (kind == "correct" and local.random() < 0.35):
-                text += f"\n# {student}: my own version\n"
+                owner = student if variants is None else f"variant {variant}"
+                text += f"\n# {owner}: my own version\n"
             files[f"{exercise}.py"] = text
         hanging += hangs
         files["answers.yaml"] = f"relu_output: {local.choice(['1.5', '1.5', '2', '0'])}\n"
