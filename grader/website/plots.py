@@ -1,4 +1,9 @@
-"""Plots of the activation functions, computed with numpy and drawn as inline SVG by a template."""
+"""Plots of the activation functions, computed with numpy and drawn as inline SVG by a template.
+
+Besides one plot per activation function there are explicit-only plots (`EXTRA_PLOTS`), such
+as `sigmoid_weights`: a lesson asks for them by key in a ```plot block; they are never attached
+by guessing from an exercise's title or functions.
+"""
 
 from __future__ import annotations
 
@@ -27,6 +32,17 @@ class Tick:
 
 
 @dataclass(frozen=True)
+class Curve:
+    """One labelled curve of a plot with several curves, told apart by its dash pattern."""
+
+    path: str
+    label: str
+    dash: str  # stroke-dasharray, "" for a solid line
+    label_x: str  # where the curve's label is written, next to the curve's right end
+    label_y: str
+
+
+@dataclass(frozen=True)
 class Plot:
     """Everything the SVG template needs to draw one activation function."""
 
@@ -42,6 +58,8 @@ class Plot:
     x_axis: str  # y coordinate of the horizontal axis (output 0)
     y_axis: str  # x coordinate of the vertical axis (input 0)
     y_label: str
+    x_label: str = "z"
+    curves: tuple[Curve, ...] = ()  # labelled curves, drawn besides `paths`
     width: int = WIDTH
     height: int = HEIGHT
     left: int = LEFT
@@ -107,7 +125,10 @@ _SPECS: dict[str, _Spec] = {
         jump=0.0,
     ),
 }
-PLOT_NAMES: tuple[str, ...] = tuple(_SPECS)
+ACTIVATION_NAMES: tuple[str, ...] = tuple(_SPECS)
+# Plots drawn only where a lesson names them in a ```plot block.
+EXTRA_PLOTS: tuple[str, ...] = ("sigmoid_weights",)
+PLOT_NAMES: tuple[str, ...] = ACTIVATION_NAMES + EXTRA_PLOTS
 
 _MENTIONS = {
     "relu": re.compile(r"\brelu\b", re.IGNORECASE),
@@ -120,8 +141,11 @@ _MENTIONS = {
 
 
 def mentioned(text: str, names: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Return the activation functions `text` names or `names` lists, in a fixed order."""
-    return tuple(name for name in PLOT_NAMES if name in names or _MENTIONS[name].search(text))
+    """Return the activation functions `text` names or `names` lists, in a fixed order.
+
+    Only activation plots are ever found this way; `EXTRA_PLOTS` need an explicit key.
+    """
+    return tuple(name for name in ACTIVATION_NAMES if name in names or _MENTIONS[name].search(text))
 
 
 def _number(value: float) -> str:
@@ -161,7 +185,9 @@ def _y(value: float | np.ndarray, spec: _Spec) -> Any:
 
 @cache
 def plot(name: str) -> Plot:
-    """Compute the plot of activation `name` (one of PLOT_NAMES)."""
+    """Compute the plot `name` (one of PLOT_NAMES)."""
+    if name == "sigmoid_weights":
+        return _sigmoid_weights()
     spec = _SPECS[name]
     z = np.round(np.linspace(*X_RANGE, SAMPLES), 9)
     y = np.asarray(spec.function(z), dtype=np.float64)
@@ -203,6 +229,68 @@ def plot(name: str) -> Plot:
         x_axis=_number(_y(0.0, spec)),
         y_axis=_number(_x(0.0)),
         y_label=spec.y_label,
+    )
+
+
+# How the weight changes a sigmoid neuron's output: sigma(w x), one input, no bias.
+WEIGHTS: tuple[float, ...] = (-2.0, -0.5, 0.5, 2.0)
+WEIGHTS_X_RANGE = (-3.0, 3.0)
+_WEIGHTS_RIGHT = 300  # room on the right for the curves' labels
+_DASHES = {-2.0: "", -0.5: "7 4", 0.5: "2 3", 2.0: "9 3 2 3"}
+
+
+def _sigmoid_weights() -> Plot:
+    low, high = WEIGHTS_X_RANGE
+    y_low, y_high = -0.25, 1.25
+
+    def sx(value: Any) -> Any:
+        return LEFT + (value - low) / (high - low) * (_WEIGHTS_RIGHT - LEFT)
+
+    def sy(value: Any) -> Any:
+        return BOTTOM - (value - y_low) / (y_high - y_low) * (BOTTOM - TOP)
+
+    x = np.round(np.linspace(low, high, SAMPLES), 9)
+    curves = []
+    for w in WEIGHTS:
+        y = 1.0 / (1.0 + np.exp(-w * x))
+        points = list(zip(sx(x).tolist(), sy(y).tolist(), strict=True))
+        path = "M" + " L".join(f"{_number(a)} {_number(b)}" for a, b in _simplify(points))
+        curves.append(
+            Curve(
+                path=path,
+                label=f"w = {_label(w)}",
+                dash=_DASHES[w],
+                label_x=_number(_WEIGHTS_RIGHT + 6),
+                label_y=_number(sy(float(y[-1]))),
+            )
+        )
+    return Plot(
+        name="sigmoid_weights",
+        title="How the weight changes a sigmoid neuron's output",
+        formula="output = σ(w·x) for w = −2, −0.5, 0.5 and 2",
+        description=(
+            "Four S-shaped curves of a sigmoid neuron's output σ(w·x) for one input x from −3"
+            " to 3 and no bias, one curve per weight; all four pass through 0.5 at x = 0."
+            " With w = 2 the output climbs steeply from almost 0 to almost 1. With w = 0.5 it"
+            " climbs gently, from about 0.18 to about 0.82. The negative weights give the"
+            " mirror images, falling instead of rising: w = −0.5 falls gently from about 0.82"
+            " to about 0.18, and w = −2 falls steeply from almost 1 to almost 0. The larger"
+            " the weight, the more sensitive the neuron is to its input; a negative weight"
+            " turns the input's effect around."
+        ),
+        paths=(),
+        curves=tuple(curves),
+        jumps=(),
+        dots=(),
+        x_ticks=tuple(
+            Tick(_number(sx(v)), _label(v)) for v in (-3.0, -2.0, -1.0, 0.0, 1.0, 2.0, 3.0)
+        ),
+        y_ticks=tuple(Tick(_number(sy(v)), _label(v)) for v in (0.0, 0.5, 1.0)),
+        x_axis=_number(sy(0.0)),
+        y_axis=_number(sx(0.0)),
+        y_label="σ(w·x)",
+        x_label="x",
+        right=_WEIGHTS_RIGHT,
     )
 
 

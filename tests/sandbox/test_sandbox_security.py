@@ -424,7 +424,7 @@ def test_fallback_filesystem_view_still_works(tmp_path: Path) -> None:
 
 def test_landlock_confines_the_fallback_view(tmp_path: Path) -> None:
     """Without a private root (e.g. not root), Landlock still keeps reads in bounds."""
-    from grader.sandbox._child import landlock_abi
+    from grader.sandbox.child.program import landlock_abi
 
     if landlock_abi() <= 0:
         pytest.skip("Landlock is not available on this kernel")
