@@ -119,6 +119,7 @@ class _Plan:
     fingerprint: str
     keys: dict[str, str]  # exercise id -> cache key
     entangled: bool
+    digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
     results: dict[str, ItemResult] = field(default_factory=dict)
 
 
@@ -219,12 +220,14 @@ class _Batch:
                 self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
                 continue
             pending.append(plan)
+        finished = False
         try:
             self._grade(pending)
+            finished = True
         finally:
             if self.pool is not None:
                 self.summary.restarts = self.pool.restarts
-                self.pool.close()
+                self.pool.close(kill=not finished)
 
     # -- planning ------------------------------------------------------------------------
 
@@ -255,7 +258,9 @@ class _Batch:
             if reaches:
                 basis += "\0" + code.hexdigest()
             keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
-        return _Plan(entry, read, folder, fingerprint, keys, entangled)
+        digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
+        light = Read(problems=read.problems, unreadable=read.unreadable)
+        return _Plan(entry, light, folder, fingerprint, keys, entangled, digests)
 
     # -- grading -------------------------------------------------------------------------
 
@@ -313,6 +318,7 @@ class _Batch:
                 self.options.call_timeout,
                 self.options.budget,
                 env,
+                cwd=self.work.parent,
             )
         return self.pool
 
@@ -342,9 +348,7 @@ class _Batch:
                 items.append(grade_quiz(item, answers))
             else:
                 items.append(plan.results[item.id])
-        files = [
-            GradedFile(name, plan.read.sha256(name), _size(plan.read, name)) for name in self.names
-        ]
+        files = [GradedFile(name, *plan.digests[name]) for name in self.names]
         files.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
         report = Report(
             course_title=self.course.title,
