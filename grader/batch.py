@@ -123,7 +123,9 @@ class _Plan:
     fingerprint: str
     keys: dict[str, str]  # exercise id -> cache key
     entangled: bool
+    digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
     results: dict[str, ItemResult] = field(default_factory=dict)
+    forms: dict[str, list] = field(default_factory=dict)  # normalised code, for the class report
 
 
 Progress = Callable[[int, int, Summary], None]
@@ -225,13 +227,18 @@ class _Batch:
             if plan.read.unreadable:
                 self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
                 continue
+            # Only what grading needs waits in the queue: digests, never the file bytes.
+            plan.forms = code_forms(_code(plan.read, self.names))
+            plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
             pending.append(plan)
+        finished = False
         try:
             self._grade(pending)
+            finished = True
         finally:
             if self.pool is not None:
                 self.summary.restarts = self.pool.restarts
-                self.pool.close()
+                self.pool.close(kill=not finished)
 
     # -- planning ------------------------------------------------------------------------
 
@@ -262,7 +269,8 @@ class _Batch:
             if reaches:
                 basis += "\0" + code.hexdigest()
             keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
-        return _Plan(entry, read, folder, fingerprint, keys, entangled)
+        digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
+        return _Plan(entry, read, folder, fingerprint, keys, entangled, digests)
 
     # -- grading -------------------------------------------------------------------------
 
@@ -320,6 +328,7 @@ class _Batch:
                 self.options.call_timeout,
                 self.options.budget,
                 env,
+                cwd=self.work.parent,
             )
         return self.pool
 
@@ -349,9 +358,7 @@ class _Batch:
                 items.append(grade_quiz(item, answers))
             else:
                 items.append(plan.results[item.id])
-        files = [
-            GradedFile(name, plan.read.sha256(name), _size(plan.read, name)) for name in self.names
-        ]
+        files = [GradedFile(name, *plan.digests[name]) for name in self.names]
         files.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
         report = Report(
             course_title=self.course.title,
@@ -372,7 +379,7 @@ class _Batch:
             grader_version=__version__,
             report=FORMATS["json"](report),
             detail=json.dumps(
-                {**report_data(report), CODE_FORMS: code_forms(_code(plan.read, self.names))},
+                {**report_data(report), CODE_FORMS: plan.forms},
                 sort_keys=True,
             ),
             graded_at=_now(),

@@ -68,8 +68,10 @@ class Pool:
         call_timeout: float,
         budget: float,
         env: dict[str, str] | None = None,
+        cwd: Path | None = None,
     ) -> None:
         self.jobs = jobs
+        self.cwd = cwd
         self.course_dir = course_dir
         self.call_timeout = call_timeout
         self.budget = budget
@@ -138,10 +140,10 @@ class Pool:
                 done.extend(self._expired(worker))
         return done
 
-    def close(self) -> None:
-        """Stop every worker."""
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
         for worker in list(self.workers):
-            self._stop(worker, kill=False)
+            self._stop(worker, kill=kill or worker.task is not None)
         self.selector.close()
 
     # -- internals -----------------------------------------------------------------------
@@ -157,6 +159,7 @@ class Pool:
         process = subprocess.Popen(
             [
                 sys.executable,
+                "-P",  # never import from the current folder (it may hold submissions)
                 "-m",
                 "grader.classroom.worker",
                 str(self.course_dir),
@@ -167,6 +170,7 @@ class Pool:
             stderr=subprocess.PIPE,
             start_new_session=True,
             env=self.env,
+            cwd=self.cwd,
         )
         worker = _Worker(process, time.monotonic())
         self.workers.append(worker)
