@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -63,6 +64,11 @@ def test_batch_with_roster_policy_times_then_export_and_regrade(
     html = (out / "class-report.html").read_text()
     assert "sigmoid uses exp(x) instead of exp(-x)" in html
     assert "timed out" in html and "Integrity hints" in html
+    link = '<a href="#[^"]+">{}</a>'
+    same = (
+        r"<code>sigmoid.py</code> \(\d+ tokens\): " + link.format("ben") + ", " + link.format("cai")
+    )
+    assert re.search(same, html), "ben and cai hand in the same sigmoid.py"
 
     canvas = tmp_path / "canvas-import.csv"
     done = grade(
