@@ -72,6 +72,19 @@ def bench_calls(sandbox: Sandbox, folder: Path, rounds: int, args: tuple) -> lis
     return samples
 
 
+def bench_hanging(sandbox: Sandbox, folder: Path, modules: int, calls: int) -> float:
+    """Time a submission whose every call hangs: the time budgets must cap it at a few s."""
+    names = [f"hang{i}.py" for i in range(modules)]
+    for name in names:
+        (folder / name).write_text("def f(x):\n    while True:\n        pass\n")
+    start = time.perf_counter()
+    with sandbox.open(folder, names) as sub:
+        for name in names:
+            for _ in range(calls):
+                sub.call(name[:-3], "f", (1.0,))
+    return time.perf_counter() - start
+
+
 def main() -> None:
     """Print the medians."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -91,6 +104,9 @@ def main() -> None:
                 "call round trip (100x100 float64):",
                 _median_ms(bench_calls(sandbox, folder, 500, (arr,))),
             )
+        with Sandbox() as sandbox:
+            seconds = bench_hanging(sandbox, folder, 8, 5)
+            print(f"a submission whose every call hangs (8 modules x 5 calls): {seconds:.2f} s")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS of the trusted process: {peak:.0f} MiB (workers are capped separately)")
 

@@ -40,7 +40,7 @@ from grader.classroom.run import CODE_FORMS, ClassInputs, book_scores, finish_bo
 from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
 from grader.course.model import Course, Quiz
-from grader.grading.quizzes import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
+from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import GradedFile, ItemResult, Report
 from grader.reporters import FORMATS
 
@@ -248,8 +248,8 @@ class _Batch:
         if not read.unreadable and entry.kind != "folder":
             folder = self.work / entry.student  # an archive: its expected files, written out
             folder.mkdir(parents=True)
-            for name, data in read.files.items():
-                (folder / name).write_bytes(data)
+            for name, content in read.files.items():
+                (folder / name).write_bytes(content)
             read = read_folder(folder, self.names, ANSWERS_FILE, self.options.caps)
         fingerprint = read.fingerprint()
         code = hashlib.sha256()
@@ -367,7 +367,7 @@ class _Batch:
             workspace=plan.entry.student,
             items=tuple(items),
             files=tuple(files),
-            notes=tuple(unknown_ids(answers, self.course.quizzes)),
+            notes=tuple(answer_notes(answers, self.course.quizzes)),
         )
         row = Row(
             student=plan.entry.student,
@@ -477,38 +477,3 @@ def merge(
             lines, rows = finished.summary(), finished.rows
         count = write_outputs(book, out, gradescope=gradescope, class_rows=rows)
     return taken, count, lines
-
-
-def progress_line(done: int, total: int, summary: Summary, seconds: float) -> str:
-    """Return one plain progress line (for logs and CI, where no bar can be drawn)."""
-    rate = (done - summary.unchanged) / seconds if seconds > 0 else 0.0
-    left = total - done
-    eta = f", about {left / rate:.0f} s left" if rate > 0 and left else ""
-    share = 100 * done // total if total else 100
-    return f"batch: {done}/{total} ({share}%), {rate:.1f} submissions/s{eta}"
-
-
-def render_summary(summary: Summary, out: Path) -> str:
-    """Return the end-of-run summary and the students that need attention."""
-    lines = [
-        f"{summary.students} submissions: {summary.graded} graded"
-        f" ({summary.cached} entirely from identical files already graded),"
-        f" {summary.unchanged} unchanged since the last run, {len(summary.attention)} problems.",
-        f"Wall time {summary.seconds:.1f} s, {summary.per_second:.1f} submissions/s.",
-    ]
-    if summary.removed:
-        lines.append(
-            f"Removed {len(summary.removed)} no longer submitted: "
-            + ", ".join(summary.removed[:20])
-            + (" ..." if len(summary.removed) > 20 else "")
-        )
-    lines += summary.classroom
-    lines.append(f"Gradebook: {out / 'gradebook.csv'}; reports in {out / 'reports'}.")
-    lines.append(f"Class report: {out / 'class-report.html'}.")
-    if summary.attention:
-        lines.append(f"Need attention ({len(summary.attention)}; also in {out / 'attention.csv'}):")
-        for student, status, message in summary.attention[:50]:
-            lines.append(f"  {student}: {status}: {message}")
-        if len(summary.attention) > 50:
-            lines.append(f"  ... and {len(summary.attention) - 50} more")
-    return "\n".join(lines) + "\n"

@@ -1,8 +1,9 @@
 """CI configuration for a student's repository: GitHub Actions and GitLab CI that run `grade`.
 
-The generated files install the grader from the course (a pinned git ref, as a pip
-requirement in `GRADER_PACKAGE`), never from the student's repository, and run nothing of
-the student's outside the grader's sandbox. See docs/ci.md.
+The generated files install the grader from the course (the published course package pinned
+by SHA-256, or a pinned git ref, as a pip requirement in `GRADER_PACKAGE`), never from the
+student's repository, and run nothing of the student's outside the grader's sandbox. See
+docs/ci.md.
 """
 
 from __future__ import annotations
@@ -39,20 +40,67 @@ class CiError(ValueError):
 
 @dataclass(frozen=True)
 class GraderSource:
-    """Where CI installs the grader from: the course's git repository at a pinned ref."""
+    """Where CI installs the grader from: a published course package pinned by its SHA-256
+    (`grade package`), or the course's git repository at a pinned ref."""
 
     url: str
     ref: str
+    wheel: str = ""
+    sha256: str = ""
 
     @property
     def requirement(self) -> str:
-        """Return the pip requirement, e.g. 'neuron-grader @ git+https://…/course.git@v1.0'."""
+        """Return the pip requirement, e.g. 'neuron-grader @ https://…/x.whl#sha256=…'."""
+        if self.wheel:
+            return f"{DIST_NAME} @ {self.wheel}#sha256={self.sha256}"
         return f"{DIST_NAME} @ git+{self.url}@{self.ref}"
 
     @property
     def is_placeholder(self) -> bool:
         """Return whether the URL is still the placeholder nobody can install from."""
-        return ".invalid" in self.url
+        return not self.wheel and ".invalid" in self.url
+
+
+_WHEEL = re.compile(r"^(https|file)://[A-Za-z0-9._~:/%+@=-]+\.whl$")
+_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+
+
+def wheel_source(wheel: str, sha256: str | None) -> GraderSource:
+    """Return a source that installs the published course package `wheel`, pinned by hash."""
+    wheel, sha256 = wheel.strip(), (sha256 or "").strip().lower().removeprefix("sha256:")
+    if not _WHEEL.match(wheel):
+        raise CiError(
+            f"grader wheel {wheel!r}: give the https:// URL of the .whl `grade package` built"
+            " (a release asset or an index)"
+        )
+    if not _SHA256.match(sha256):
+        raise CiError(
+            "--grader-wheel needs --grader-sha256 HASH (64 hex digits, printed by"
+            " `grade package`): CI installs exactly that file or nothing"
+        )
+    return GraderSource("", "", wheel, sha256)
+
+
+def ci_file(
+    kind: str,
+    *,
+    pass_mark: str = DEFAULT_PASS_MARK,
+    course_url: str | None = None,
+    course_ref: str | None = None,
+    grader_wheel: str | None = None,
+    grader_sha256: str | None = None,
+) -> tuple[GraderSource, str]:
+    """Return where the CI file installs the grader from, and the CI file for `kind`."""
+    if grader_sha256 and not grader_wheel:
+        raise CiError("--grader-sha256 pins a --grader-wheel URL; give both")
+    if grader_wheel and (course_url or course_ref):
+        raise CiError("give --grader-wheel or --course-url/--course-ref, not both")
+    source = (
+        wheel_source(grader_wheel, grader_sha256)
+        if grader_wheel
+        else grader_source(course_url, course_ref)
+    )
+    return source, render_ci(kind, source, pass_mark)
 
 
 def grader_source(

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.model import Course
+from grader.course.model import ChoiceQuiz, Course
 from grader.course.problems import InputError, Problem
 from grader.grading.quizzes import ANSWERS_FILE
+from grader.grading.workspace import STATE_DIR
+
+GITIGNORE = f"# grade keeps which hints you have seen here; it is yours alone.\n{STATE_DIR}/\n"
 
 
 def starter_files(course: Course, workflow: str | None = None) -> dict[str, bytes]:
@@ -22,22 +27,31 @@ def starter_files(course: Course, workflow: str | None = None) -> dict[str, byte
         files[exercise.file] = exercise.stub.read_bytes()
     files[ANSWERS_FILE] = _answers_template(course).encode()
     files["README.md"] = _readme(course).encode()
+    files[".gitignore"] = GITIGNORE.encode()
     files[WORKFLOW_PATH] = (render_ci("github") if workflow is None else workflow).encode()
     return files
 
 
 def _answers_template(course: Course) -> str:
+    from grader.show import how_to_answer, plain_text
+
     lines = [
         f"# Quiz answers for {course.title}.",
         "# Write a number, or the letter of your choice, after each colon; then run: grade",
+        "# Each question is repeated here as a comment; `grade show ID` prints it too.",
         "",
     ]
     for quiz in course.quizzes:
-        if quiz.kind == "numeric":
-            how = f"a number, compared to {quiz.decimals} decimal places"
-        else:
-            how = "one of " + ", ".join(choice.key for choice in quiz.choices)
-        lines += [f"# {quiz.title} ({how})", f"{quiz.id}:", ""]
+        lines.append(f"# {quiz.title} ({how_to_answer(quiz)})")
+        lines.append("#")
+        question = plain_text(quiz.text, width=86).splitlines()
+        lines += [f"# {line}".rstrip() for line in question]
+        for choice in quiz.choices if isinstance(quiz, ChoiceQuiz) else ():
+            text = " ".join(plain_text(choice.text, 10_000).split())
+            lines += textwrap.wrap(
+                f"{choice.key}) {text}", 86, initial_indent="#   ", subsequent_indent="#      "
+            )
+        lines += [f"{quiz.id}:", ""]
     return "\n".join(lines)
 
 
@@ -54,7 +68,10 @@ Each `.py` file here is an exercise. Open one, read its docstring, replace the
     grade hint ID      # the next hint for an exercise
     grade watch        # re-grade each file as you save it
 
-Quiz answers go in `{ANSWERS_FILE}`. Hidden checks run against your code: the report
+Quiz answers go in `{ANSWERS_FILE}`; each question is written above its line, and
+`grade show ID` prints any exercise's or quiz's text. The lessons, with the same
+questions, are on the course site (ask your instructor for its address; it also says how
+to install `grade`). Hidden checks run against your code: the report
 tells you which failed and why, without revealing the expected values.
 
 Pushed to GitHub, `.github/workflows/grade.yml` grades every push with the course's
@@ -100,3 +117,54 @@ def init_workspace(
             handle.write(data)
         written.append(path)
     return written
+
+
+@dataclass(frozen=True)
+class Created:
+    """What `grade init` wrote, and where CI installs the grader from."""
+
+    folder: Path
+    written: list[Path]
+    kept: bool
+    placeholder: bool
+
+    def summary(self) -> str:
+        """Return what was written and what to do next."""
+        from grader.ci import WORKFLOW_PATH
+
+        kept = ", keeping the files that were already there" if self.kept else ""
+        lines = [
+            f"Created {len(self.written)} files in {self.folder}{kept}.",
+            f"Next: cd {self.folder} && grade list   (the course, and what to do first)",
+        ]
+        if self.placeholder:
+            lines.append(
+                f"Note: {WORKFLOW_PATH} does not know where the course lives yet; before"
+                " pushing, ask your instructor for the published course package"
+                " (--grader-wheel URL --grader-sha256 HASH, built with `grade package`)"
+                " or --course-url and --course-ref, or edit its GRADER_PACKAGE line."
+            )
+        return "\n".join(lines) + "\n"
+
+
+def create_workspace(
+    course: Course,
+    folder: Path,
+    pass_mark: str,
+    keep_existing: bool = False,
+    **source: str | None,
+) -> Created:
+    """Write a workspace whose workflow installs the grader from `source` (see grader.ci).
+
+    Raise CiError for a bad source or pass mark, InputError for files in the way.
+    """
+    from grader.ci import ci_file
+
+    where, workflow = ci_file("github", pass_mark=pass_mark, **source)
+    try:
+        written = init_workspace(course, folder, workflow, keep_existing=keep_existing)
+    except OSError as error:
+        raise InputError(
+            Problem(str(folder), None, None, f"cannot create the workspace: {error.strerror}")
+        ) from None
+    return Created(folder, written, keep_existing, where.is_placeholder)

@@ -7,9 +7,11 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.course.model import CodeExercise, Course
+from grader.course.model import CodeExercise, Course, Misconception
+from grader.course.problems import display_path
 from grader.grading.engine import Grader, Submission
-from grader.grading.results import Report, Status
+from grader.grading.quizzes import ANSWERS_FILE, read_answers
+from grader.grading.results import ItemResult, Report, Status
 from grader.init import starter_files
 
 
@@ -41,7 +43,7 @@ def validate_course(course: Course, solutions: Path) -> list[Finding]:
         reports: dict[str, Report] = {}
         with Grader(course) as grader:
             grader.grade_many(submissions, lambda s, r: reports.__setitem__(s.label, r))
-    findings += _reference(reports["reference"])
+    findings += _reference(course, solutions, reports["reference"])
     findings += _stubs(reports["stubs"])
     for exercise in course.exercises:
         for wrong in exercise.misconceptions:
@@ -69,17 +71,43 @@ def _write(folder: Path, files: dict[str, bytes]) -> None:
         (folder / name).write_bytes(data)
 
 
-def _reference(report: Report) -> list[Finding]:
+def _reference(course: Course, solutions: Path, report: Report) -> list[Finding]:
     rows = []
+    answers = read_answers(solutions)
+    answers_file = display_path(solutions / ANSWERS_FILE)
     for item in report.items:
-        check = "quiz digest matches solutions" if item.kind != "code" else "reference earns full"
+        exercise = next((e for e in course.exercises if e.id == item.id), None)
+        if exercise is not None:
+            rows.append(_reference_code(exercise, solutions, item))
+            continue
+        check = "quiz digest matches solutions"
+        if item.id not in answers.values and item.id not in answers.errors:
+            detail = f"{answers_file} has no answer for '{item.id}'; add '{item.id}: ...' to it"
+            rows.append(Finding(check, item.id, False, detail))
+            continue
         ok = item.score == item.max_score
         detail = f"{item.score}/{item.max_score}"
-        if not ok:
-            failure = item.first_failure
-            detail += f": {failure.name}: {failure.message}" if failure else ""
+        if not ok and item.first_failure is not None:
+            detail += f": {answers_file}: {item.first_failure.message}"
         rows.append(Finding(check, item.id, ok, detail))
     return rows
+
+
+def _reference_code(exercise: CodeExercise, solutions: Path, item: ItemResult) -> Finding:
+    check = "reference earns full, diagnosed as nothing"
+    path = solutions / exercise.file
+    if not path.is_file():
+        detail = f"reference solution {display_path(path)} is missing; add it"
+        return Finding(check, item.id, False, detail)
+    ok = item.score == item.max_score and item.diagnosis is None
+    ok = ok and all(test.status is Status.PASSED for test in item.tests)
+    detail = f"{item.score}/{item.max_score}"
+    failure = item.first_failure
+    if failure is not None:
+        detail += f": {display_path(path)}: {failure.name}: {failure.message}"
+    elif item.diagnosis is not None:
+        detail += f": diagnosed as '{item.diagnosis.id}'"
+    return Finding(check, item.id, ok, detail)
 
 
 def _stubs(report: Report) -> list[Finding]:
@@ -92,13 +120,25 @@ def _stubs(report: Report) -> list[Finding]:
     return rows
 
 
-def _known_wrong(exercise: CodeExercise, wrong, report: Report) -> Finding:
+def _known_wrong(exercise: CodeExercise, wrong: Misconception, report: Report) -> Finding:
     item = next(result for result in report.items if result.id == exercise.id)
     failing = tuple(sorted(test.test for test in item.tests if test.status is not Status.PASSED))
-    ok = item.score < item.max_score and failing == wrong.fails
+    caught = item.score < item.max_score or any(
+        test.advisory and test.status is not Status.PASSED for test in item.tests
+    )
+    diagnosed = item.diagnosis.id if item.diagnosis is not None else None
+    ok = caught and failing == wrong.fails and diagnosed == wrong.id
     detail = f"{item.score}/{item.max_score}"
-    if item.score == item.max_score:
-        detail += ": earns full marks; add a check that catches it"
+    if not caught:
+        detail += ": passes every check; add a check that catches it"
     elif failing != wrong.fails:
         detail += f": fails {list(failing)}, declared {list(wrong.fails)}; update 'fails'"
-    return Finding(f"known-wrong '{wrong.id}' loses points", exercise.id, ok, detail)
+    elif diagnosed != wrong.id:
+        told = f"'{diagnosed}'" if diagnosed else "nothing"
+        detail += (
+            f": diagnosed as {told}; make its returned values differ from the other known-wrong"
+            " files' (or add a check where they do)"
+        )
+    else:
+        detail += f", diagnosed as '{wrong.id}'"
+    return Finding(f"known-wrong '{wrong.id}' diagnosed as itself", exercise.id, ok, detail)

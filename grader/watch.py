@@ -53,13 +53,22 @@ class Watcher:
     """Poll a workspace's files and re-grade the items whose files change."""
 
     def __init__(
-        self, grader: Grader, folder: Path, only: Iterable[str] | None, screen: Screen
+        self,
+        grader: Grader,
+        folder: Path,
+        only: Iterable[str] | None,
+        screen: Screen,
+        interrupted: Callable[[], bool] = lambda: False,
     ) -> None:
         self.grader = grader
         self.folder = folder
         self.screen = screen
+        self.interrupted = interrupted
         items = select(grader.course, only)
         self.ids = [item.id for item in items]
+        self.max_score = sum(item.max_score for item in items)
+        self.ungraded = len(grader.course.items) - len(items)
+        self.failed: dict[str, str] = {}  # id -> why its latest version could not be graded
         self.by_file: dict[str, list[str]] = {}
         for item in items:
             name = item.file if isinstance(item, CodeExercise) else ANSWERS_FILE
@@ -75,6 +84,7 @@ class Watcher:
         """Grade every watched item and draw the full report."""
         report = self.grader.grade(self.folder, self.ids)
         self._remember(report)
+        report = replace(report, ungraded=self.ungraded)
         text = render_text(report, color=self.screen.color, width=self.screen.width)
         self._draw(text + self._footer())
 
@@ -90,8 +100,17 @@ class Watcher:
         try:
             report = self.grader.grade(self.folder, ids)
         except GradingError as error:
-            self._draw(f"{_when()}  {', '.join(changed)} changed\nCould not grade: {error}\n")
+            if self.interrupted():
+                raise KeyboardInterrupt from None  # Ctrl-C stopped pytest: stop watching
+            for item_id in ids:  # never count a result older than the file on disk
+                self.results.pop(item_id, None)
+                self.failed[item_id] = str(error)
+            self._remember(None)
+            heading = f"{_when()}  {', '.join(clean(name) for name in changed)} changed"
+            self._draw(f"{heading}\nCould not grade: {clean(str(error))}\n{self._footer()}")
             return True
+        for item_id in ids:
+            self.failed.pop(item_id, None)
         self._remember(report)
         shown = [
             item
@@ -108,18 +127,26 @@ class Watcher:
         self._draw(f"{heading}\n\n{rows}\n{self._footer()}")
         return True
 
-    def _remember(self, report: Report) -> None:
-        self.results.update({item.id: item for item in report.items})
+    def _remember(self, report: Report | None) -> None:
+        if report is not None:
+            self.results.update({item.id: item for item in report.items})
+        base = report or self.report
+        if base is None:
+            raise ValueError("the first grading of a watch must succeed")
         items = tuple(self.results[item_id] for item_id in self.ids if item_id in self.results)
-        self.report = replace(report, items=items)
+        self.report = replace(base, items=items)
 
     def _footer(self) -> str:
         report = self.report
-        assert report is not None
-        total = f"Total: {report.score} / {plural(report.max_score, 'point')}."
+        if report is None:
+            return "Watching; press Ctrl-C to stop.\n"
+        total = f"Total: {report.score} / {plural(self.max_score, 'point')}."
         upcoming = next_item(report)
-        if upcoming is None:
-            total += " Everything passes."
+        if self.failed:
+            names = ", ".join(clean(item_id) for item_id in self.failed)
+            total += f" Not graded, so not counted: {names} (see above)."
+        elif upcoming is None:
+            total += " Everything watched passes." if self.ungraded else " Everything passes."
         elif upcoming.status is not Status.PASSED:
             total += f" Next: {clean(upcoming.id)} ({upcoming.status})."
         files = plural(len(self.by_file), "file")
@@ -168,7 +195,7 @@ def watch(
     previous = signal.signal(signal.SIGINT, interrupts) if in_main else None
     try:
         with Grader(course) as grader:
-            watcher = Watcher(grader, folder, only, screen)
+            watcher = Watcher(grader, folder, only, screen, lambda: interrupts.requested)
             watcher.start()
             rounds = 0
             while max_rounds is None or rounds < max_rounds:

@@ -17,8 +17,8 @@ def forward(x, layers):
         ]
         forward(np.array([1.0, 2.0]), layers)  ->  array([0.5, 3.5])
 
-    Do not modify x or the layers. forward.py is graded on its own: define any helper
-    you need (such as your dense layer) in this file.
+    Do not modify x or the layers. You may reuse your dense layer with
+    `from dense_layer import dense_layer`, or define the helpers you need in this file.
     """
     # TODO: feed x through each layer in turn and return the last output
     raise NotImplementedError

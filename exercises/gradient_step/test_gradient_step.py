@@ -49,4 +49,6 @@ def test_goes_downhill(student: Student) -> None:
 
 
 def test_inputs_unchanged(student: Student) -> None:
-    student.expect_unchanged("gradient_step", WEIGHTS.copy(), GRADIENT.copy(), 0.1)
+    student.expect_unchanged(
+        "gradient_step", WEIGHTS.copy(), GRADIENT.copy(), 0.1, expected=WEIGHTS - 0.1 * GRADIENT
+    )

@@ -78,4 +78,4 @@ def test_numpy_inputs(student: Student) -> None:
     # the products add up to 0.7
     _expect_bit(student, inputs, weights, -0.1, expected=1)
     _expect_bit(student, inputs, weights, -0.9, expected=0)
-    student.expect_unchanged("perceptron", inputs, weights, -0.1)
+    student.expect_unchanged("perceptron", inputs, weights, -0.1, expected=1)

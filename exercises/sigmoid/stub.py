@@ -11,8 +11,9 @@ def sigmoid(x):
         sigmoid(2.0)  ->  about 0.881
         sigmoid(np.array([-1000.0, 1000.0]))  ->  array([0., 1.])
 
-    Arrays keep their shape. Inputs as large as +-1000 must give 0 and 1, not nan,
-    and preferably no overflow warning. Do not modify x.
+    Arrays keep their shape. Inputs as large as +-1000 must give 0 and 1, not nan.
+    Also avoid numpy's overflow warning: the report shows it as advice (0 points).
+    Do not modify x.
     """
     # TODO: implement the sigmoid
     raise NotImplementedError

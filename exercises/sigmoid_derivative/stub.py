@@ -14,8 +14,8 @@ def sigmoid_derivative(x):
         sigmoid_derivative(2.0)  ->  about 0.105
         sigmoid_derivative(np.array([-1000.0, 1000.0]))  ->  array([0., 0.])
 
-    Inputs as large as +-1000 must give finite results (0, not nan) with no overflow
-    warning. Do not modify x.
+    Inputs as large as +-1000 must give finite results (0, not nan); avoid numpy's
+    overflow warning too (the report shows it as advice, 0 points). Do not modify x.
     """
     # TODO: compute the sigmoid without overflow, then its slope
     raise NotImplementedError

@@ -24,7 +24,7 @@ def test_lesson_values(student: Student) -> None:
 def test_array_shape(student: Student) -> None:
     x = np.array([[-2.0, 0.0], [1.0, 5.0]])
     student.expect_array("sigmoid_derivative", x, expected=_slope(x))
-    student.expect_unchanged("sigmoid_derivative", x)
+    student.expect_unchanged("sigmoid_derivative", x, expected=_slope(x))
 
 
 def test_maximum_at_zero(student: Student) -> None:

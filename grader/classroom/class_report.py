@@ -249,7 +249,9 @@ def analyse(
                         answer_givers[(item_id, given)].append(student)
                         wrong_by_student[student][item_id] = given
             if status in PROBLEM_STATUSES and item.get("kind") == "code":
-                failing = next((t for t in item.get("tests", []) if t.get("status") == status), {})
+                failing: dict[str, Any] = next(
+                    (t for t in item.get("tests", []) if t.get("status") == status), {}
+                )
                 problems.append(
                     ProblemLine(
                         refs[student], item_id, status, clean(str(failing.get("message", "")))[:300]

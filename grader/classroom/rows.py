@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from grader.classroom.policy import Policy
 from grader.classroom.roster import Matched, Times
@@ -88,7 +89,7 @@ def build_rows(
         roster = (
             "" if not matched.has_roster else UNMATCHED if entry.student in unmatched else LISTED
         )
-        base = dict(
+        base: dict[str, Any] = dict(
             student=entry.student,
             name=entry.name,
             email=entry.email,

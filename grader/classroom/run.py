@@ -120,10 +120,10 @@ def finish_class(
     changed = len(found) if old else None
     written.append(_write(out / CHANGES, render_changes_csv(found)))
     written.append(_write(previous, json.dumps(scores, indent=1, sort_keys=True) + "\n"))
-    report = analyse(
+    analysed = analyse(
         rows, reports, title=title, forms=forms, starters=starters, report_hrefs=report_hrefs
     )
-    written.append(_write(out / CLASS_REPORT, render_class_report(report)))
+    written.append(_write(out / CLASS_REPORT, render_class_report(analysed)))
     return Finished(
         tuple(rows),
         changed,

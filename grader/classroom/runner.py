@@ -16,7 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 _READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
 _MAX_LINE = 64 << 20
@@ -49,13 +49,20 @@ class Outcome:
 
 @dataclass
 class _Worker:
-    process: subprocess.Popen
+    process: subprocess.Popen[bytes]
     started: float
     ready: bool = False
     task: Task | None = None
     sent_at: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
     stderr: bytearray = field(default_factory=bytearray)
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """Return a worker's pipe (every one is opened with PIPE, so never None)."""
+    if stream is None:
+        raise RunnerError("a grading worker has no pipe")
+    return stream
 
 
 class Pool:
@@ -100,8 +107,9 @@ class Pool:
         worker.sent_at = time.monotonic()
         line = json.dumps({"task": task.number, "folder": str(task.folder), "only": task.only})
         try:
-            worker.process.stdin.write((line + "\n").encode())
-            worker.process.stdin.flush()
+            stdin = _pipe(worker.process.stdin)
+            stdin.write((line + "\n").encode())
+            stdin.flush()
         except OSError:
             pass  # the worker died; its end is noticed by wait()
 
@@ -109,7 +117,7 @@ class Pool:
         """Wait up to `timeout` seconds; return the tasks that ended meanwhile."""
         done: list[Outcome] = []
         now = time.monotonic()
-        deadlines = [self._deadline(w) for w in self.workers if self._deadline(w) is not None]
+        deadlines = [d for w in self.workers if (d := self._deadline(w)) is not None]
         wait = max(0.0, min([timeout, *(d - now for d in deadlines)]))
         for key, _ in self.selector.select(wait):
             worker = key.data
@@ -174,19 +182,19 @@ class Pool:
         )
         worker = _Worker(process, time.monotonic())
         self.workers.append(worker)
-        self.selector.register(process.stdout, selectors.EVENT_READ, worker)
-        self.selector.register(process.stderr, selectors.EVENT_READ, worker)
+        self.selector.register(_pipe(process.stdout), selectors.EVENT_READ, worker)
+        self.selector.register(_pipe(process.stderr), selectors.EVENT_READ, worker)
 
     def _stop(self, worker: _Worker, kill: bool) -> None:
         self.workers.remove(worker)
         for stream in (worker.process.stdout, worker.process.stderr):
             try:
-                self.selector.unregister(stream)
+                self.selector.unregister(_pipe(stream))
             except (KeyError, ValueError):
                 pass
         if not kill:
             try:
-                worker.process.stdin.close()
+                _pipe(worker.process.stdin).close()
                 worker.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 kill = True
@@ -198,7 +206,7 @@ class Pool:
             worker.process.wait()
         for stream in (worker.process.stdin, worker.process.stdout, worker.process.stderr):
             try:
-                stream.close()
+                _pipe(stream).close()
             except OSError:
                 pass
 
@@ -226,7 +234,7 @@ class Pool:
 
     def _expired(self, worker: _Worker) -> list[Outcome]:
         task = worker.task
-        if not worker.ready:
+        if not worker.ready or task is None:
             return self._lost(worker, "did not start in time")
         self._replace(worker)
         return [

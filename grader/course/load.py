@@ -15,10 +15,12 @@ from grader.course.model import (
     AnswerDigest,
     Check,
     Choice,
+    ChoiceQuiz,
     CodeExercise,
     Course,
     Lesson,
     Misconception,
+    NumericQuiz,
     Quiz,
 )
 from grader.course.problems import InputError, Problem, display_path
@@ -36,7 +38,7 @@ _KEYS = {
     "numeric": _COMMON_KEYS | {"points", "answer", "tolerance", "unit"},
     "choice": _COMMON_KEYS | {"points", "answer", "choices"},
 }
-_CHECK_KEYS = {"test", "name", "points", "visibility", "hint"}
+_CHECK_KEYS = {"test", "name", "points", "visibility", "hint", "advisory"}
 _MISCONCEPTION_KEYS = {"id", "title", "feedback", "file", "fails"}
 
 
@@ -63,6 +65,8 @@ class _Reader:
 
     def mapping(self, path: tuple, allowed: set[str], required: set[str]) -> dict[str, Any] | None:
         value = _lookup(self.located.data, path)
+        if value is _MISSING:
+            return None  # reported once, as a missing required key of the parent
         if not isinstance(value, dict):
             self.problem(path, "expected a mapping of 'key: value' lines")
             return None
@@ -140,9 +144,18 @@ class _Reader:
         return candidate
 
 
+_MISSING = object()
+
+
 def _lookup(data: Any, path: tuple) -> Any:
+    """Return the value at `path`, or None when it is missing (a missing required mapping)."""
     for key in path:
-        data = data[key]
+        if isinstance(data, dict):
+            data = data.get(key, _MISSING)
+        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
+            data = data[key]
+        else:
+            return _MISSING
     return data
 
 
@@ -153,8 +166,11 @@ def _closest(key: str, allowed: set[str]) -> str | None:
     return matches[0] if matches else None
 
 
-def load_course(root: Path | None = None) -> Course:
-    """Load the course at `root` (default: the installed one); raise InputError on problems."""
+def load_course(root: Path | None = None, *, drafts: bool = False) -> Course:
+    """Load the course at `root` (default: the installed one); raise InputError on problems.
+
+    With `drafts`, a quiz may still lack its `answer:` block (`grade digest` makes it).
+    """
     root = (root or default_root()).resolve()
     problems: list[Problem] = []
     course_path = root / COURSE_FILE
@@ -172,7 +188,7 @@ def load_course(root: Path | None = None) -> Course:
                     Problem(display_path(folder), None, None, f"no {EXERCISE_FILE}; add one")
                 )
             continue
-        item = _load_item(source, problems)
+        item = _load_item(source, problems, drafts)
         if item is not None:
             items.append(item)
     _cross_check(items, lessons, problems)
@@ -207,7 +223,14 @@ def _load_course_file(path: Path, problems: list[Problem]) -> tuple[str, str, li
     if top is None:
         return "", "", []
     title = reader.text(top, (), "title")
-    version = str(top.get("version", ""))
+    version = top.get("version", "")
+    if not isinstance(version, str):
+        reader.problem(
+            ("version",),
+            f"'version' must be text, but YAML reads {version!r} as a number (1.10 would become"
+            f' 1.1); quote it: version: "{_scalar_text(reader, "version")}"',
+        )
+        version = str(version)
     lessons: list[Lesson] = []
     raw_lessons = top.get("lessons")
     if not isinstance(raw_lessons, list) or not raw_lessons:
@@ -229,7 +252,19 @@ def _load_course_file(path: Path, problems: list[Problem]) -> tuple[str, str, li
     return title, version, lessons
 
 
-def _load_item(source: Path, problems: list[Problem]) -> CodeExercise | Quiz | None:
+def _scalar_text(reader: _Reader, key: str) -> str:
+    """Return a top-level scalar as written in the file, e.g. 1.10, for a quoting fix."""
+    line, column = reader.located.where(key)
+    try:
+        text = Path(reader.source).read_text(encoding="utf-8").splitlines()[(line or 1) - 1]
+    except (OSError, IndexError, UnicodeDecodeError):
+        return "..."
+    return text.split(":", 1)[1].split("#", 1)[0].strip() if ":" in text else "..."
+
+
+def _load_item(
+    source: Path, problems: list[Problem], drafts: bool = False
+) -> CodeExercise | Quiz | None:
     read = _read(source, problems)
     if read is None:
         return None
@@ -246,6 +281,8 @@ def _load_item(source: Path, problems: list[Problem]) -> CodeExercise | Quiz | N
     optional = {"hints", "misconceptions", "tolerance", "unit"}
     if kind == "numeric":
         optional -= {"tolerance"}
+    if drafts:
+        optional |= {"answer"}
     reader.mapping((), allowed, allowed - optional)
     common = dict(
         id=reader.identifier(data, (), "id"),
@@ -277,7 +314,7 @@ def _load_code(reader: _Reader, data: dict, folder: Path, common: dict) -> CodeE
         reader.existing(folder, name, ("tests", index))
         for index, name in enumerate(reader.text_list(data, (), "tests", required=True))
     )
-    defined = _test_functions(tests, reader)
+    defined = _test_functions(tests, reader) if tests else None  # no tests: said once above
     checks: list[Check] = []
     raw_checks = data.get("checks")
     if not isinstance(raw_checks, list) or not raw_checks:
@@ -291,12 +328,35 @@ def _load_code(reader: _Reader, data: dict, folder: Path, common: dict) -> CodeE
         visibility = entry.get("visibility")
         if visibility not in ("visible", "hidden"):
             reader.problem((*path, "visibility"), "'visibility' must be visible or hidden")
+        advisory = entry.get("advisory", False)
+        if not isinstance(advisory, bool):
+            reader.problem((*path, "advisory"), "'advisory' must be true or false")
+            advisory = False
+        if advisory:
+            points = entry.get("points")
+            if points != 0 or type(points) is not int:
+                reader.problem(
+                    (*path, "points"),
+                    "an advisory check is shown but never scored; write points: 0 and move its"
+                    " points to a check of returned values",
+                )
+            points = 0
+        elif entry.get("points") == 0 and type(entry.get("points")) is int:
+            points = 0
+            reader.problem(
+                (*path, "points"),
+                "'points' must be a positive integer; write points: 1 (only an advisory check"
+                " may be worth 0 points: add advisory: true)",
+            )
+        else:
+            points = reader.positive_int(entry, path, "points")
         check = Check(
             test=reader.text(entry, path, "test"),
             name=reader.text(entry, path, "name"),
-            points=reader.positive_int(entry, path, "points"),
+            points=points,
             visibility=visibility if visibility in ("visible", "hidden") else "visible",
             hint=reader.text(entry, path, "hint", default="") if "hint" in entry else "",
+            advisory=advisory,
         )
         if any(existing.test == check.test for existing in checks):
             reader.problem((*path, "test"), f"test '{check.test}' is listed twice; keep one")
@@ -370,48 +430,49 @@ def _test_functions(tests: tuple[Path, ...], reader: _Reader) -> set[str] | None
 
 
 def _load_quiz(reader: _Reader, data: dict, kind: str, common: dict) -> Quiz:
-    answer = reader.mapping(("answer",), {"salt", "sha256"}, {"salt", "sha256"}) or {}
-    digest = AnswerDigest(
-        reader.text(answer, ("answer",), "salt") if answer else "",
-        reader.text(answer, ("answer",), "sha256") if answer else "",
-    )
-    if answer and not re.fullmatch(r"[0-9a-f]{64}", digest.sha256):
-        reader.problem(
-            ("answer", "sha256"), "'sha256' must be 64 hex digits; run: grade digest ID VALUE"
+    digest: AnswerDigest | None = None
+    if "answer" in data:
+        answer = reader.mapping(("answer",), {"salt", "sha256"}, {"salt", "sha256"}) or {}
+        digest = AnswerDigest(
+            reader.text(answer, ("answer",), "salt") if answer else "",
+            reader.text(answer, ("answer",), "sha256") if answer else "",
         )
-    tolerance = 1.0
-    choices: list[Choice] = []
-    if kind == "numeric":
+        if answer and not re.fullmatch(r"[0-9a-f]{64}", digest.sha256):
+            reader.problem(
+                ("answer", "sha256"), "'sha256' must be 64 hex digits; run: grade digest ID VALUE"
+            )
+    points = reader.positive_int(data, (), "points")
+    if kind == "numeric":  # the YAML's kind names the class; past the loader, types decide
         tolerance = reader.number(data, (), "tolerance", None)
         try:
             decimals_for(tolerance)
         except ValueError as error:
             reader.problem(("tolerance",), f"{error}; write tolerance: 0.01")
-    else:
-        raw = data.get("choices")
-        if not isinstance(raw, list) or len(raw) < 2:
-            reader.problem(("choices",), "'choices' must list at least two {key, text}")
-            raw = []
-        for index, _ in enumerate(raw):
-            path = ("choices", index)
-            entry = reader.mapping(path, {"key", "text"}, {"key", "text"})
-            if entry is None:
-                continue
-            key = entry.get("key")
-            if not isinstance(key, str) or not re.fullmatch(r"[a-z]", key):
-                reader.problem((*path, "key"), "'key' must be one lower-case letter; write key: a")
-                continue
-            if any(choice.key == key for choice in choices):
-                reader.problem((*path, "key"), f"choice key '{key}' is used twice")
-            choices.append(Choice(key, reader.text(entry, path, "text")))
-    return Quiz(
-        **common,
-        points=reader.positive_int(data, (), "points"),
-        answer=digest,
-        tolerance=tolerance,
-        choices=tuple(choices),
-        unit=str(data.get("unit", "")),
-    )
+        return NumericQuiz(
+            **common,
+            points=points,
+            answer=digest,
+            tolerance=tolerance,
+            unit=reader.text(data, (), "unit", "") if "unit" in data else "",
+        )
+    choices: list[Choice] = []
+    raw = data.get("choices")
+    if not isinstance(raw, list) or len(raw) < 2:
+        reader.problem(("choices",), "'choices' must list at least two {key, text}")
+        raw = []
+    for index, _ in enumerate(raw):
+        path = ("choices", index)
+        entry = reader.mapping(path, {"key", "text"}, {"key", "text"})
+        if entry is None:
+            continue
+        key = entry.get("key")
+        if not isinstance(key, str) or not re.fullmatch(r"[a-z]", key):
+            reader.problem((*path, "key"), "'key' must be one lower-case letter; write key: a")
+            continue
+        if any(choice.key == key for choice in choices):
+            reader.problem((*path, "key"), f"choice key '{key}' is used twice")
+        choices.append(Choice(key, reader.text(entry, path, "text")))
+    return ChoiceQuiz(**common, points=points, answer=digest, choices=tuple(choices))
 
 
 def _cross_check(
@@ -425,7 +486,12 @@ def _cross_check(
         where = display_path(item.source)
         if item.id in seen:
             problems.append(
-                Problem(where, 1, 1, f"duplicate id '{item.id}' (also in {seen[item.id].folder})")
+                Problem(
+                    where,
+                    1,
+                    1,
+                    f"duplicate id '{item.id}' (also in {display_path(seen[item.id].source)})",
+                )
             )
         seen[item.id] = item
         if item.lesson and lesson_ids and item.lesson not in lesson_ids:

@@ -19,6 +19,7 @@ class Check:
     points: int
     visibility: Visibility
     hint: str
+    advisory: bool = False  # attested only by the student's own process: shown, never scored
 
 
 @dataclass(frozen=True)
@@ -90,17 +91,35 @@ class CodeExercise(Item):
 
 @dataclass(frozen=True)
 class Quiz(Item):
-    """A numeric or multiple-choice question answered in answers.yaml."""
+    """A question answered in answers.yaml; NumericQuiz and ChoiceQuiz say how."""
 
     points: int
-    answer: AnswerDigest
-    tolerance: float  # numeric only: a power of ten; answers agree after rounding to it
-    choices: tuple[Choice, ...]  # multiple choice only
-    unit: str = ""
+    answer: AnswerDigest | None  # None only while authoring, before `grade digest` made it
 
     @property
     def max_score(self) -> int:
         return self.points
+
+    def canonical(self, given: object) -> str:
+        """Return the canonical form of a student's answer, or raise ValueError with a fix."""
+        raise NotImplementedError
+
+    @property
+    def answer_help(self) -> str:
+        """Return one line telling the student how to write the answer."""
+        raise NotImplementedError
+
+    def site_payload(self) -> dict[str, object]:
+        """Return what the site's in-browser check needs (never the answer)."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class NumericQuiz(Quiz):
+    """A quiz answered with a number, compared after rounding to `tolerance`."""
+
+    tolerance: float = 1.0  # a power of ten; answers agree after rounding to it
+    unit: str = ""
 
     @property
     def decimals(self) -> int:
@@ -108,6 +127,52 @@ class Quiz(Item):
         from grader.course.digest import decimals_for
 
         return decimals_for(self.tolerance)
+
+    @property
+    def precision(self) -> str:
+        """Say how precise the answer must be: 'Give at least 3 decimal places.'"""
+        if self.decimals == 0:
+            return "Give a whole number (decimals are rounded away)."
+        places = "decimal place" if self.decimals == 1 else "decimal places"
+        return f"Give at least {self.decimals} {places}."
+
+    def canonical(self, given: object) -> str:
+        from grader.course.digest import canonical_number, parse_number
+
+        return canonical_number(parse_number(given), self.tolerance)
+
+    @property
+    def answer_help(self) -> str:
+        unit = f" (in {self.unit}, without the unit)" if self.unit else ""
+        return f"a number{unit}. {self.precision}"
+
+    def site_payload(self) -> dict[str, object]:
+        return {"decimals": self.decimals, "choices": []}
+
+
+@dataclass(frozen=True)
+class ChoiceQuiz(Quiz):
+    """A multiple-choice quiz answered with the letter of one option."""
+
+    choices: tuple[Choice, ...] = ()
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(choice.key for choice in self.choices)
+
+    def canonical(self, given: object) -> str:
+        from grader.course.digest import canonical_choice
+
+        if isinstance(given, str) and canonical_choice(given) in self.keys:
+            return canonical_choice(given)
+        raise ValueError(f"write one of {', '.join(self.keys)} (the letter of your choice)")
+
+    @property
+    def answer_help(self) -> str:
+        return f"the letter of one option: {', '.join(self.keys)}."
+
+    def site_payload(self) -> dict[str, object]:
+        return {"decimals": None, "choices": list(self.keys)}
 
 
 @dataclass(frozen=True)

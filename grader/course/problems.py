@@ -2,8 +2,31 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+
+def visible(text: str) -> str:
+    """Escape what a reader cannot see or could mistake: controls, invisibles, non-ASCII letters.
+
+    Plain ASCII is kept as is; anything else is written as a Python escape (\\u0430 for a
+    Cyrillic a that looks like a Latin one), so two keys that look the same print differently.
+    """
+    out = []
+    for char in text:
+        if " " <= char <= "~":
+            out.append(char)
+        elif char in "\t\n":
+            out.append(char.encode("unicode_escape").decode())
+        else:
+            out.append(ascii(char)[1:-1])
+    return "".join(out)
+
+
+def is_plain(text: str) -> bool:
+    """Return whether `text` is printable ASCII (no look-alikes, no invisible characters)."""
+    return all(" " <= char <= "~" for char in text) and unicodedata.is_normalized("NFC", text)
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,48 @@
-"""Load YAML safely: no tags, aliases or duplicate keys; bounded size and depth; with positions."""
+"""Load YAML safely: no tags, aliases or duplicate keys; bounded size and depth; with positions.
+
+Plain scalars are read with the YAML 1.2 core schema, not PyYAML's YAML 1.1 rules: `yes`,
+`on`, `1:30` and `1_000` stay text, and an integer written with a leading zero (`010`, which
+YAML 1.1 reads as 8 and YAML 1.2 as 10) is refused with a fix instead of guessed.
+"""
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
-from grader.course.problems import InputError, Problem
+from grader.course.problems import InputError, Problem, visible
 
-_SCALAR_LOADER = yaml.SafeLoader("")
 # libyaml's parser when PyYAML has it (its wheels do): the same events and marks, much faster.
 _PARSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+_NULL = "tag:yaml.org,2002:null"
+_BOOL = "tag:yaml.org,2002:bool"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_STR = "tag:yaml.org,2002:str"
+_CORE = {  # the YAML 1.2 core schema, in resolution order
+    _NULL: re.compile(r"~|null|Null|NULL|"),
+    _BOOL: re.compile(r"true|True|TRUE|false|False|FALSE"),
+    _INT: re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+"),
+    _FLOAT: re.compile(
+        r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+    ),
+}
+_AMBIGUOUS_INT = re.compile(r"[-+]?0[0-9]+")
+
+
+class _Core12Loader(_PARSER):  # type: ignore[misc, valid-type]
+    """The fast parser with YAML 1.2 core-schema tag resolution instead of YAML 1.1's."""
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern in _CORE.items():
+    _Core12Loader.add_implicit_resolver(_tag, re.compile(rf"^(?:{_pattern.pattern})$"), None)
 _STANDARD_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -79,7 +110,7 @@ def load(
         raise InputError(_too_big(source, len(text), limits))
     try:
         _check_events(text, source, limits)
-        node = yaml.compose(text, Loader=_PARSER)
+        node = yaml.compose(text, Loader=_Core12Loader)
     except InputError:
         raise
     except yaml.MarkedYAMLError as error:
@@ -162,7 +193,7 @@ def _convert(
                 raise InputError(
                     Problem(source, line, column, "a key must be a plain name, not a list or map")
                 )
-            key = _SCALAR_LOADER.construct_object(key_node)
+            key = _scalar(key_node, source)
             if not isinstance(key, str):
                 key = key_node.value
             if key in result:
@@ -185,10 +216,55 @@ def _convert(
             _convert(item, (*path, index), positions, source, duplicates)
             for index, item in enumerate(node.value)
         ]
-    try:
-        return _SCALAR_LOADER.construct_object(node)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    return _scalar(node, source)
+
+
+def _scalar(node: yaml.Node, source: str) -> Any:
+    """Construct one scalar by the YAML 1.2 core rules, or raise InputError with a fix."""
+    tag, value = node.tag, node.value
+    line, column = node.start_mark.line + 1, node.start_mark.column + 1
+    shown = visible(str(value))[:40]
+    if tag == _STR or tag == "!":
+        return value
+    pattern = _CORE.get(tag)
+    if pattern is None or not isinstance(value, str) or not pattern.fullmatch(value):
+        what = {_NULL: "null", _BOOL: "true/false", _INT: "an integer", _FLOAT: "a number"}
         raise InputError(
-            Problem(source, line, column, f"cannot read the value {node.value!r}; quote it")
-        ) from None
+            Problem(
+                source,
+                line,
+                column,
+                f"cannot read '{shown}' as {what.get(tag, tag)}; remove the tag or quote the value",
+            )
+        )
+    if tag == _NULL:
+        return None
+    if tag == _BOOL:
+        return value.lower() == "true"
+    if tag == _INT:
+        if _AMBIGUOUS_INT.fullmatch(value):
+            raise InputError(
+                Problem(
+                    source,
+                    line,
+                    column,
+                    f"'{shown}' has a leading zero, which YAML 1.1 reads as octal and YAML 1.2"
+                    f" as decimal; write {value.lstrip('+-0') or '0'} or quote it",
+                )
+            )
+        try:
+            if value.startswith("0o"):
+                return int(value[2:], 8)
+            if value.startswith("0x"):
+                return int(value[2:], 16)
+            return int(value)
+        except ValueError:  # more digits than Python converts
+            raise InputError(
+                Problem(source, line, column, f"the integer '{shown}…' is too long; shorten it")
+            ) from None
+    lowered = value.lower().lstrip("+-")
+    if lowered == ".inf":
+        return -math.inf if value.startswith("-") else math.inf
+    if lowered == ".nan":
+        return math.nan
+    return float(value)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn, Protocol
 import numpy as np
 
 from grader.course.model import Check, CodeExercise
+from grader.grading.fingerprints import Observation, observe
 from grader.grading.messages import sanitize, show, show_call, show_number, show_typed
 from grader.sandbox.outcomes import (
     Crashed,
@@ -77,6 +78,13 @@ class CodeCrashed(Failure):
     status = "error"
 
 
+class CourseError(Exception):
+    """A hidden test uses the check API in a way the course must not (a course bug)."""
+
+
+_OUTPUT_CAP = 4000  # characters of printed output kept per check
+
+
 _REAL_KINDS = "iuf"
 
 
@@ -87,6 +95,40 @@ class Student:
         self._backend = backend
         self.exercise = exercise
         self.check = check
+        self.observed: list[Observation] = []  # every call and what came back, in order
+        self._output: list[str] = []
+
+    @property
+    def output(self) -> str:
+        """Return what the student's code printed during this check so far (capped)."""
+        return "".join(self._output)[:_OUTPUT_CAP]
+
+    def _call(
+        self, function: str, args: tuple, kwargs: dict, *, return_args: bool = False
+    ) -> Outcome:
+        try:
+            outcome = self._backend.call(
+                self.exercise.module, function, tuple(args), dict(kwargs), return_args=return_args
+            )
+        except (TypeError, ValueError) as error:  # an argument the sandbox cannot carry
+            if not self.observed:
+                raise  # the arguments came from the hidden test alone: a course bug
+            raise CheckFailed(
+                self._with_hint(
+                    f"{show_call(function, args, kwargs)} could not be made with the values"
+                    f" your code gave ({sanitize(str(error))[:120]}); use plain numbers, lists"
+                    " or numpy arrays of numbers"
+                ),
+                output=self.output,
+            ) from None
+        self._record(function, args, kwargs, outcome)
+        return outcome
+
+    def _record(self, function: str, args: tuple, kwargs: dict, outcome: Outcome) -> None:
+        self.observed.append(observe(function, args, kwargs, outcome))
+        printed = getattr(outcome, "output", "")
+        if printed and sum(map(len, self._output)) < _OUTPUT_CAP:
+            self._output.append(printed)
 
     @property
     def tolerance(self) -> float:
@@ -110,6 +152,7 @@ class Student:
     def value(self, name: str, *, required: bool = True) -> Any:
         """Return the module-level value `name`; a required value still None is "not started"."""
         outcome = self._backend.get(self.exercise.module, name)
+        self._record(name, (), {}, outcome)
         value = self._unwrap(outcome, f"{self.exercise.module}.{name}").value
         if required and value is None:
             raise NotStarted(f"{name} is still None in {self.exercise.file}: give it a value.")
@@ -120,7 +163,7 @@ class Student:
     ) -> None:
         """Check that the call raises the exception named `error` (e.g. "ValueError")."""
         call = show_call(function, args, kwargs)
-        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
+        outcome = self._call(function, args, kwargs)
         if isinstance(outcome, Raised) and outcome.type_name == error:
             return
         if isinstance(outcome, Returned):
@@ -129,9 +172,7 @@ class Student:
         self.fail(call, show(returned.value), f"it to raise {error}", hint)
 
     def _returned(self, function: str, args: tuple, kwargs: dict, return_args: bool) -> Returned:
-        outcome = self._backend.call(
-            self.exercise.module, function, tuple(args), dict(kwargs), return_args=return_args
-        )
+        outcome = self._call(function, args, kwargs, return_args=return_args)
         return self._unwrap(outcome, show_call(function, args, kwargs))
 
     def _unwrap(self, outcome: Outcome, call: str, hint: str | None = None) -> Returned:
@@ -143,16 +184,20 @@ class Student:
                     f"{call} raised NotImplementedError: not started yet."
                     f" Replace the `raise NotImplementedError` line in {self.exercise.file}.",
                     outcome.frames,
-                    outcome.output,
+                    self.output,
                 )
             where = ""
             if outcome.frames:
                 last = outcome.frames[-1]
                 where = f" ({last.file} line {last.line}: {last.code.strip()})"
             message = f"{call} raised {outcome.type_name}: {outcome.message}{where}".rstrip()
-            raise CheckFailed(self._with_hint(message, hint), outcome.frames, outcome.output)
+            raise CheckFailed(self._with_hint(message, hint), outcome.frames, self.output)
         if isinstance(outcome, TimedOut):
-            if outcome.during_import:
+            if outcome.budget:
+                message = f"{call} was stopped: {outcome.budget}"
+                if outcome.seconds == 0:
+                    message = f"{call} was not run: {outcome.budget}"
+            elif outcome.during_import:
                 message = (
                     f"importing {self.exercise.file} did not finish within"
                     f" {outcome.seconds:g} s: is there a loop or a long computation at the top"
@@ -160,15 +205,15 @@ class Student:
                 )
             else:
                 message = f"{call} did not return within {outcome.seconds:g} s: an infinite loop?"
-            raise CheckTimedOut(message, output=outcome.output)
+            raise CheckTimedOut(message, output=self.output)
         if isinstance(outcome, Crashed):
             during = f"importing {self.exercise.file}" if outcome.during_import else call
-            raise CodeCrashed(
-                f"{during} crashed the sandbox: {outcome.reason}", output=outcome.output
-            )
+            raise CodeCrashed(f"{during} crashed the sandbox: {outcome.reason}", output=self.output)
         if isinstance(outcome, Unavailable):
             if outcome.not_started:
-                raise NotStarted(f"{outcome.reason}; run `grade init` to get the starter file")
+                raise NotStarted(
+                    f"{outcome.reason}; restore the starter file with: grade init . --keep-existing"
+                )
             raise CodeCrashed(outcome.reason, outcome.frames)
         raise CodeCrashed(f"{call}: the sandbox gave an unknown answer")
 
@@ -183,7 +228,7 @@ class Student:
             message += f"; expected {expected}"
         elif expected is not None:
             message += "; that is not the expected value (this check is hidden)"
-        raise CheckFailed(self._with_hint(message + ".", hint))
+        raise CheckFailed(self._with_hint(message + ".", hint), output=self.output)
 
     def _with_hint(self, message: str, hint: str | None = None) -> str:
         hint = hint or self.check.hint
@@ -200,7 +245,16 @@ class Student:
         if type(got) in (int, float) or (
             isinstance(got, np.generic) and got.dtype.kind in _REAL_KINDS
         ):
-            return float(got)
+            try:
+                return float(got)
+            except OverflowError:
+                self.fail(
+                    call,
+                    show(got),
+                    "a number a float can hold",
+                    "Fix: your code made an integer too large for any float; check the formula"
+                    " (is something raised to a large power?)." + _space(hint),
+                )
         what = show(got)
         fix = "return a single number (a Python float or int, or a numpy scalar)"
         if isinstance(got, (bool, np.bool_)):
@@ -309,24 +363,50 @@ class Student:
         hint: str | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Check that the call returns `expected` (a number or an array) and prints no warning."""
+        """Check that the call returns `expected` (a number or an array) and prints no warning.
+
+        Only the student's own process says whether it warned (it can silence or rewind its
+        output), so this may be used only in a check marked `advisory: true` (worth 0 points).
+        """
+        if not self.check.advisory:
+            raise CourseError(
+                f"{self.check.test} uses expect_silent, which only the student's process can"
+                " attest; mark the check advisory: true with points: 0"
+            )
         call = show_call(function, args, kwargs)
-        outcome = self._backend.call(self.exercise.module, function, tuple(args), dict(kwargs))
+        outcome = self._call(function, args, kwargs)
         returned = self._unwrap(outcome, call, hint)
         warning = next(
             (line.strip() for line in returned.output.splitlines() if "Warning:" in line), None
         )
         if warning is not None:
             message = f"{call} printed a warning: {sanitize(warning)[:160]}"
-            raise CheckFailed(self._with_hint(message, hint), output=returned.output)
+            raise CheckFailed(self._with_hint(message, hint), output=self.output)
         if isinstance(expected, np.ndarray):
             return self.judge_array(returned.value, call, expected, tol, hint)
         return self.judge_close(returned.value, call, expected, tol, hint)
 
-    def expect_unchanged(self, function: str, *args: Any, hint: str | None = None) -> None:
-        """Check that the call leaves its arguments as they were."""
+    def expect_unchanged(
+        self,
+        function: str,
+        *args: Any,
+        expected: Any,
+        tol: float | None = None,
+        hint: str | None = None,
+    ) -> Any:
+        """Check that the call returns `expected` and leaves its arguments as they were.
+
+        What the arguments were afterwards is reported by the student's process, so it cannot
+        earn a point on its own: the returned value, which the trusted side judges, must be
+        right in the same check (a function that does nothing changes nothing).
+        """
         call = show_call(function, args, {})
-        _, after = self.call_keeping_args(function, *args)
+        got, after = self.call_keeping_args(function, *args)
+        value_hint = (
+            "This check pays for the right result computed without changing the inputs:"
+            " make the checks of values pass first."
+        )
+        self._judge_value(got, call, expected, tol, value_hint)
         for position, (before, now) in enumerate(zip(args, after, strict=False)):
             if not _same(before, now):
                 self.fail(
@@ -336,6 +416,23 @@ class Student:
                     "the inputs left as they were",
                     hint or "Compute into a new array instead of writing into the input.",
                 )
+        return got
+
+    def _judge_value(
+        self, got: Any, call: str, expected: Any, tol: float | None, hint: str
+    ) -> None:
+        """Judge a returned value against `expected`: an array, a number, a tuple of those."""
+        if isinstance(expected, np.ndarray):
+            self.judge_array(got, call, expected, tol, hint)
+        elif isinstance(expected, (float, int)) and not isinstance(expected, bool):
+            self.judge_close(got, call, float(expected), tol, hint)
+        elif isinstance(expected, tuple):
+            if not isinstance(got, (tuple, list)) or len(got) != len(expected):
+                self.fail(call, show(got), f"a tuple of {len(expected)} values", hint)
+            for index, (part, wanted) in enumerate(zip(got, expected, strict=True)):
+                self._judge_value(part, f"item {index} of {call}", wanted, tol, hint)
+        elif type(got) is not type(expected) or got != expected:
+            self.fail(call, show_typed(got), show_typed(expected), hint)
 
     def expect_all(
         self,
@@ -354,7 +451,7 @@ class Student:
             y = outputs[index] if np.ndim(outputs) else outputs
             call = show_call(function, (float(x),), {})
             message = f"for {call} the result was {show(y)}, but {should}."
-            raise CheckFailed(self._with_hint(message, hint))
+            raise CheckFailed(self._with_hint(message, hint), output=self.output)
 
 
 def _space(text: str | None) -> str:
@@ -381,7 +478,15 @@ def _close_array(got: np.ndarray, expected: np.ndarray, tol: float) -> np.ndarra
 
 
 def _expected_number(expected: float, tol: float) -> str:
-    return f"{show_number(expected, expected)} (±{tol:g})"
+    """Write an expected value to the precision its tolerance asks for: 0.0900306 (±1e-06)."""
+    if not math.isfinite(expected) or tol <= 0:
+        return f"{expected!r}" if tol <= 0 else show_number(expected)
+    decimals = max(0, math.ceil(-math.log10(tol)) + 1)
+    text = f"{expected:.{min(decimals, 17)}f}"
+    if "." in text:
+        text = text.rstrip("0")
+        text = text + "0" if text.endswith(".") else text
+    return f"{text} (±{tol:g})"
 
 
 def _same(before: Any, now: Any) -> bool:
@@ -408,5 +513,6 @@ __all__ = [
     "Opaque",
     "CodeCrashed",
     "CheckTimedOut",
+    "CourseError",
     "Student",
 ]

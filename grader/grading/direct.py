@@ -38,6 +38,8 @@ def can_run_directly(item: pytest.Item) -> bool:
 
 def run_directly(item: pytest.Item, student: Callable[[], Any]) -> BaseException | None:
     """Call the check function with a fresh `student`; return what it raised, or None."""
+    if not isinstance(item, pytest.Function):
+        raise TypeError(f"{item.nodeid} is not a plain check function")
     try:
         item.obj(**{STUDENT_FIXTURE: student()})
     except (KeyboardInterrupt, Exit):

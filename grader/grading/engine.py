@@ -7,9 +7,14 @@ once, then runs every check against each submission in turn.
 from __future__ import annotations
 
 import os
+import shutil
+import sys
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 
 import pytest
@@ -17,13 +22,13 @@ from _pytest.runner import runtestprotocol
 
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
-from grader.grading.checks import Failure, Student
+from grader.grading.checks import CourseError, Failure, Student
+from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
 from grader.grading.direct import can_run_directly, run_directly
-from grader.grading.messages import sanitize
-from grader.grading.quizzes import ANSWERS_FILE, grade_quiz, read_answers, unknown_ids
+from grader.grading.messages import sanitize, show
+from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
-    Diagnosis,
     GradedFile,
     ItemResult,
     Report,
@@ -35,6 +40,7 @@ from grader.sandbox.outcomes import Frame
 
 _PYTEST_ARGS = [
     "--capture=no",
+    "--assert=plain",  # no assertion rewriting: nothing is compiled or cached
     "--import-mode=importlib",
     "-p",
     "no:cacheprovider",
@@ -59,14 +65,18 @@ _PYTEST_ARGS = [
 
 @contextmanager
 def _pytest_environment() -> Iterator[None]:
-    """Run pytest with no plugin autoloading and none of the caller's PYTEST_* settings."""
+    """Run pytest with no plugin autoloading, none of the caller's PYTEST_* settings, and no
+    bytecode written next to the hidden tests (an installed course is read-only)."""
     saved = {name: value for name, value in os.environ.items() if name.startswith("PYTEST_")}
     for name in saved:
         del os.environ[name]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True
     try:
         yield
     finally:
+        sys.dont_write_bytecode = bytecode
         del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
         os.environ.update(saved)
 
@@ -82,9 +92,12 @@ def select(course: Course, only: Iterable[str] | None) -> list[CodeExercise | Qu
     wanted = set(only)
     unknown = sorted(wanted - {item.id for item in course.items})
     if unknown:
+        ids = [item.id for item in course.items]
+        close = [match for name in unknown for match in get_close_matches(name, ids, n=1)]
+        suggestion = f"did you mean {', '.join(map(repr, close))}? " if close else ""
         raise GradingError(
             f"no exercise or quiz called {', '.join(map(repr, unknown))};"
-            " run `grade list` to see the ids"
+            f" {suggestion}run `grade list` to see the ids"
         )
     return [item for item in course.items if item.id in wanted]
 
@@ -103,7 +116,8 @@ class Grader:
 
     def __init__(self, course: Course, limits: Limits | None = None) -> None:
         self.course = course
-        self.sandbox = Sandbox(limits or Limits())
+        self.limits = limits or Limits()
+        self.sandbox = Sandbox(self.limits)
 
     def close(self) -> None:
         """Stop the sandbox and every process it started."""
@@ -181,7 +195,9 @@ class _Plugin:
         """Give a hidden test its sandboxed view of the student's module."""
         exercise, check = request.node.stash[_META]
         assert self.handle is not None, "checks run only while a submission is open"
-        return Student(self.handle, exercise, check)
+        student = Student(self.handle, exercise, check)
+        request.node.stash[_STUDENT] = student
+        return student
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -225,19 +241,35 @@ class _Plugin:
     # -- grading -----------------------------------------------------------------------------
 
     def grade_without_pytest(self) -> None:
-        for submission in self.submissions:
-            self._grade_one(submission, {})
+        try:
+            for submission in self.submissions:
+                self._grade_one(submission, {})
+        except SandboxError as error:
+            self.fatal = error
 
     def _grade_one(self, submission: Submission, by_exercise: dict[str, list]) -> None:
-        folder = submission.folder
-        course = self.grader.course
+        """Grade one submission; any failure but a broken sandbox costs only this report."""
         items = [
             item for item in self.items if submission.only is None or item.id in submission.only
         ]
+        try:
+            report = self._report(submission, items, by_exercise)
+        except SandboxError:
+            raise
+        except Exception as error:  # a grader bug must not end the run for everyone else
+            report = self._error_report(submission, items, error)
+        self.on_report(submission, report)
+
+    def _report(self, submission: Submission, items: list, by_exercise: dict) -> Report:
+        folder = submission.folder
+        course = self.grader.course
         files = [item.file for item in items if isinstance(item, CodeExercise)]
         answers = read_answers(folder)
         results: list[ItemResult] = []
-        handle = self.grader.sandbox.open(folder, files) if files else None
+        # Every exercise file of the course is copied, so one file can import another
+        # (`from sigmoid import sigmoid` in neuron.py); only the selected ones are graded.
+        every_file = [exercise.file for exercise in course.exercises]
+        handle = self.grader.sandbox.open(folder, every_file) if files else None
         self.handle = handle
         try:
             for item in items:
@@ -250,40 +282,103 @@ class _Plugin:
             if handle is not None:
                 handle.close()
         graded_quizzes = any(isinstance(item, Quiz) for item in items)
-        notes = tuple(unknown_ids(answers, course.quizzes)) if graded_quizzes else ()
+        notes = tuple(answer_notes(answers, course.quizzes)) if graded_quizzes else ()
         graded = [
             GradedFile(name, *((handle and handle.digest(name)) or (None, None))) for name in files
         ]
         if graded_quizzes:
             graded.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
-        report = Report(
+        return Report(
             course_title=course.title,
             course_version=course.version,
             grader_version=__version__,
-            workspace=submission.label or str(folder),
+            workspace=submission.label or str(submission.folder),
             items=tuple(results),
             files=tuple(graded),
             notes=notes,
         )
-        self.on_report(submission, report)
+
+    def _error_report(self, submission: Submission, items: list, error: Exception) -> Report:
+        course = self.grader.course
+        what = f"{type(error).__name__}: {sanitize(str(error))[:200]}"
+        message = (
+            f"the grader failed while grading this submission ({what}); this is not a"
+            " problem in your work: tell your instructor"
+        )
+        results = []
+        for item in items:
+            checks = item.checks if isinstance(item, CodeExercise) else ()
+            tests = tuple(
+                CheckResult(
+                    test=check.test,
+                    name=check.name,
+                    status=Status.ERROR,
+                    score=0,
+                    max_score=check.points,
+                    visibility=check.visibility,
+                    message=message,
+                    advisory=check.advisory,
+                )
+                for check in checks
+            ) or (
+                CheckResult(
+                    "answer", item.title, Status.ERROR, 0, item.max_score, "visible", message
+                ),
+            )
+            results.append(
+                ItemResult(
+                    id=item.id,
+                    title=item.title,
+                    kind=item.kind,
+                    lesson=item.lesson,
+                    status=Status.ERROR,
+                    score=0,
+                    max_score=item.max_score,
+                    tests=tests,
+                    file=item.file if isinstance(item, CodeExercise) else ANSWERS_FILE,
+                    hints=item.hints,
+                )
+            )
+        return Report(
+            course_title=course.title,
+            course_version=course.version,
+            grader_version=__version__,
+            workspace=submission.label or str(submission.folder),
+            items=tuple(results),
+            notes=(f"Grading stopped early for this submission: {what}.",),
+        )
 
     def _student_for(self, item: pytest.Item) -> Callable[[], Student]:
         """Return a maker of the `student` value for a check run without pytest's protocol."""
         exercise, check = item.stash[_META]
         assert self.handle is not None, "checks run only while a submission is open"
         handle = self.handle
-        return lambda: Student(handle, exercise, check)
+
+        def make() -> Student:
+            student = Student(handle, exercise, check)
+            item.stash[_STUDENT] = student  # as the fixture does: its observations diagnose
+            return student
+
+        return make
+
+    def _run_checks(self, items: list[pytest.Item]) -> list[Run]:
+        """Run each check against the open submission."""
+        return [_run_check(item, self._student_for(item)) for item in items]
 
     def _grade_exercise(self, exercise: CodeExercise, items: list[pytest.Item]) -> ItemResult:
-        tests = tuple(_run_check(item, self._student_for(item)) for item in items)
+        runs = self._run_checks(items)
+        tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
-        failing = tuple(sorted(test.test for test in tests if test.status is not Status.PASSED))
         diagnosis = None
-        if failing and any(test.status is Status.FAILED for test in tests):
-            for wrong in exercise.misconceptions:
-                if wrong.fails == failing:
-                    diagnosis = Diagnosis(wrong.id, wrong.title, wrong.feedback)
-                    break
+        if exercise.misconceptions and any(test.status is Status.FAILED for test in tests):
+            try:
+                diagnosis = diagnose(exercise, runs, self._known_wrong(exercise, items))
+            except SandboxError:
+                raise
+            except Exception:  # naming a mistake is a bonus: it never costs the grade
+                diagnosis = None
+        if diagnosis is not None:
+            tests = said_once(exercise, tests)
         return ItemResult(
             id=exercise.id,
             title=exercise.title,
@@ -298,20 +393,52 @@ class _Plugin:
             diagnosis=diagnosis,
         )
 
+    def _known_wrong(
+        self, exercise: CodeExercise, items: list[pytest.Item]
+    ) -> dict[str, dict[str, Run]]:
+        """Return each known-wrong file's runs of this exercise's checks, grading them once."""
+        key = content_key(exercise, self.grader.limits)
+        known = KNOWN_WRONG.get(key)
+        if known is not None:
+            return known
+        known = {}
+        saved = self.handle
+        try:
+            for wrong in exercise.misconceptions:
+                with tempfile.TemporaryDirectory(prefix="grade-known-wrong-") as scratch:
+                    shutil.copyfile(wrong.file, Path(scratch) / exercise.file)
+                    handle = self.grader.sandbox.open(Path(scratch), [exercise.file])
+                    self.handle = handle
+                    try:
+                        known[wrong.id] = {run.result.test: run for run in self._run_checks(items)}
+                    finally:
+                        handle.close()
+        finally:
+            self.handle = saved
+        KNOWN_WRONG[key] = known
+        return known
+
 
 _META = pytest.StashKey[tuple[CodeExercise, Check]]()
 _ERROR = pytest.StashKey[BaseException]()
+_STUDENT = pytest.StashKey[Student]()
 
 
-def _run_check(item: pytest.Item, student: Callable[[], Student]) -> CheckResult:
+def _run_check(item: pytest.Item, make_student: Callable[[], Student]) -> Run:
     _, check = item.stash[_META]
-    if can_run_directly(item):
-        error = run_directly(item, student)
+    if _ERROR in item.stash:
+        del item.stash[_ERROR]
+    if _STUDENT in item.stash:
+        del item.stash[_STUDENT]
+    started = time.perf_counter()
+    if can_run_directly(item):  # a plain check: call it, skipping pytest's per-test protocol
+        error = run_directly(item, make_student)
     else:
-        if _ERROR in item.stash:
-            del item.stash[_ERROR]
         runtestprotocol(item, nextitem=None, log=False)
         error = item.stash.get(_ERROR, None)
+    seconds = time.perf_counter() - started
+    student = item.stash.get(_STUDENT, None)
+    observed = tuple(student.observed) if student is not None else ()
     status, message, output = Status.PASSED, "", ""
     frames: tuple[Frame, ...] = ()
     if isinstance(error, Failure):
@@ -326,23 +453,38 @@ def _run_check(item: pytest.Item, student: Callable[[], Student]) -> CheckResult
     elif isinstance(error, AssertionError):
         status = Status.FAILED
         message = f"{check.name}: not satisfied. {check.hint}".strip()
+    elif error is not None and observed and not isinstance(error, CourseError):
+        # The test tripped over a value the student's code returned: say what came back.
+        status = Status.FAILED
+        last = observed[-1]
+        came_back = show(last.detail) if last.kind == "returned" else last.kind
+        message = (
+            f"this check could not make sense of what your code gave back ({came_back}:"
+            f" {type(error).__name__}: {str(error)[:120]}); return the kind of value the task"
+            f" asks for. {check.hint}".strip()
+        )
     elif error is not None:
         status = Status.ERROR
         message = (
             f"this check could not run ({type(error).__name__}: {str(error)[:200]});"
             " it is a problem in the course, not in your code: tell your instructor"
         )
-    return CheckResult(
+    if status is not Status.PASSED and not output and student is not None:
+        output = student.output  # printing to debug works whenever a check fails
+    result = CheckResult(
         test=check.test,
         name=check.name,
         status=status,
-        score=check.points if status is Status.PASSED else 0,
-        max_score=check.points,
+        score=check.points if status is Status.PASSED and not check.advisory else 0,
+        max_score=0 if check.advisory else check.points,
         visibility=check.visibility,
         message=sanitize(message),
         frames=frames,
         output=output,
+        advisory=check.advisory,
+        seconds=seconds,
     )
+    return Run(result, observed)
 
 
 _STATUS = {

@@ -42,7 +42,12 @@ def show(value: Any, budget: int = 80) -> str:
     if isinstance(value, (bool, np.bool_)):
         return str(bool(value))
     if isinstance(value, (int, np.integer)):
-        return str(int(value))
+        number = int(value)
+        if abs(number) < 10**24:
+            return str(number)
+        digits = str(abs(number))
+        sign = "-" if number < 0 else ""
+        return f"an integer with {len(digits)} digits ({sign}{digits[:6]}…)"
     if isinstance(value, (float, np.floating)):
         return show_number(float(value))
     if isinstance(value, str):

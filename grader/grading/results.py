@@ -34,6 +34,8 @@ class CheckResult:
     message: str = ""  # student-facing; empty when passed
     frames: tuple[Frame, ...] = ()  # the student's own frames when their code raised
     output: str = ""  # what the student's code printed during this check (capped)
+    advisory: bool = False  # attested only by the student's process: shown, worth 0 points
+    seconds: float = 0.0  # how long the check took, sandbox calls included
 
 
 @dataclass(frozen=True)
@@ -63,16 +65,28 @@ class ItemResult:
     answer: str | None = None  # a quiz's given answer, normalised (None when unreadable or code)
 
     @property
+    def scored(self) -> tuple[CheckResult, ...]:
+        """Return the checks that earn points (advisory ones are counted apart)."""
+        return tuple(test for test in self.tests if not test.advisory)
+
+    @property
+    def advisory(self) -> tuple[CheckResult, ...]:
+        return tuple(test for test in self.tests if test.advisory)
+
+    @property
     def hidden_count(self) -> int:
-        return sum(1 for test in self.tests if test.visibility == "hidden")
+        return sum(1 for test in self.scored if test.visibility == "hidden")
 
     @property
     def passed_count(self) -> int:
-        return sum(1 for test in self.tests if test.status is Status.PASSED)
+        return sum(1 for test in self.scored if test.status is Status.PASSED)
 
     @property
     def first_failure(self) -> CheckResult | None:
-        return next((test for test in self.tests if test.status is not Status.PASSED), None)
+        """Return the first scored check not passed, else the first advisory one not passed."""
+        return next((test for test in self.scored if test.status is not Status.PASSED), None) or (
+            next((test for test in self.advisory if test.status is not Status.PASSED), None)
+        )
 
 
 @dataclass(frozen=True)
@@ -95,6 +109,7 @@ class Report:
     items: tuple[ItemResult, ...]
     files: tuple[GradedFile, ...] = ()
     notes: tuple[str, ...] = field(default=())  # report-wide notes, e.g. answers.yaml problems
+    ungraded: int = 0  # the course's items outside the selection graded (grade check ID)
 
     @property
     def score(self) -> int:
@@ -114,13 +129,24 @@ class Report:
 
     @property
     def check_count(self) -> int:
-        return sum(len(item.tests) for item in self.items)
+        """Count the scored checks; advisory ones are counted apart."""
+        return sum(len(item.scored) for item in self.items)
+
+    @property
+    def advisory_count(self) -> int:
+        return sum(len(item.advisory) for item in self.items)
+
+    @property
+    def advisory_passed(self) -> int:
+        return sum(
+            1 for item in self.items for test in item.advisory if test.status is Status.PASSED
+        )
 
 
 def item_status(tests: tuple[CheckResult, ...], score: int, max_score: int) -> Status:
     """Summarise check statuses into the exercise's status."""
-    statuses = {test.status for test in tests}
-    if statuses == {Status.NOT_STARTED} or not tests:
+    statuses = {test.status for test in tests if not test.advisory}
+    if statuses == {Status.NOT_STARTED} or not statuses:
         return Status.NOT_STARTED
     if score == max_score:
         return Status.PASSED

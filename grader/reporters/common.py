@@ -53,12 +53,41 @@ def check_count_sentence(report: Report) -> str:
     if passed == total:
         if hidden:
             ones = "one" if hidden == 1 else "ones"
-            return f"Full marks: every check passed, including {hidden} hidden {ones}."
-        return "Full marks: every check passed."
+            sentence = f"Full marks: every check passed, including {hidden} hidden {ones}."
+        else:
+            sentence = "Full marks: every check passed."
+        return sentence
     sentence = f"{passed} of {plural(total, 'check')} passed"
     if hidden:
-        sentence += f" ({hidden} of them hidden)"
+        are = "is a hidden check" if hidden == 1 else "are hidden checks"
+        sentence += f"; {hidden} of the {total} {are}"
     return sentence + "."
+
+
+def advisory_sentence(report: Report) -> str:
+    """Count the advisory checks apart: 'Advice (not scored, 0 points): 1 of 2 followed.'"""
+    ran = [
+        test
+        for item in report.items
+        for test in item.advisory
+        if test.status is not Status.NOT_STARTED
+    ]
+    if not ran:
+        return ""
+    return (
+        f"Advice (not scored, 0 points): {report.advisory_passed} of"
+        f" {report.advisory_count} followed."
+    )
+
+
+def advisory_lines(item: ItemResult) -> list[str]:
+    """Describe the item's advisory checks that did not pass, each marked as not scored."""
+    return [
+        f"Advice (not scored, 0 points): {clean(test.name or test.test)}: "
+        + " ".join(message_lines(test))
+        for test in item.advisory
+        if test.status not in (Status.PASSED, Status.NOT_STARTED)
+    ]
 
 
 def status_counts(tests: Iterable[CheckResult]) -> Counter[Status]:
@@ -137,6 +166,8 @@ def diagnosis_sentence(diagnosis: Diagnosis) -> str:
 def failure_lines(item: ItemResult, test: CheckResult, *, with_output: bool = True) -> list[str]:
     """Describe a check that did not pass as plain text lines, with the item's diagnosis."""
     lines = message_lines(test)
+    if test.advisory:
+        lines[0] = f"Advice (not scored, 0 points): {lines[0]}"
     frames = shown_frames(test)
     if frames:
         lines += ["In your code:", *(f"  {frame}" for frame in frames)]
@@ -153,13 +184,32 @@ def next_item(report: Report) -> ItemResult | None:
     return next((item for item in report.items if item.status is not Status.PASSED), None)
 
 
+def missing_files(report: Report) -> set[str]:
+    """Return the names of the graded files that were missing from the workspace."""
+    return {graded.name for graded in report.files if graded.sha256 is None and not graded.size}
+
+
 def next_steps(report: Report) -> list[str]:
     """Suggest what to do next: the first item not passed, and the commands for it."""
     item = next_item(report)
+    if item is None and report.ungraded:
+        return [
+            f"Nothing left to do in this selection: {plural(len(report.items), 'item')} graded,"
+            f" all passed. {plural(report.ungraded, 'other item')} of the course"
+            " {verb} not graded; run `grade` to grade everything.".format(
+                verb="was" if report.ungraded == 1 else "were"
+            )
+        ]
     if item is None:
         return ["Nothing left to do: every exercise and quiz is complete."]
     item_id = clean(item.id)
     where = f" in {clean(item.file)}" if item.file else ""
+    if item.file and item.file in missing_files(report):
+        return [
+            f"Next: {clean(item.file)} is missing; restore its starter file with:"
+            " grade init . --keep-existing",
+            f"Then run: grade check {item_id}",
+        ]
     verb = "fix"
     if item.status is Status.NOT_STARTED:
         verb = "start" if item.kind == "code" else "answer"

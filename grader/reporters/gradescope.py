@@ -11,6 +11,7 @@ from typing import Any, Literal
 
 from grader.grading.results import CheckResult, ItemResult, Report, Status
 from grader.reporters.common import (
+    advisory_sentence,
     check_count_sentence,
     check_title,
     clean,
@@ -55,6 +56,7 @@ def render_gradescope(report: Report, *, hidden_visibility: Visibility = "visibl
 
 def _summary(report: Report) -> str:
     lines = [headline(report), check_count_sentence(report)]
+    lines += [advisory_sentence(report)] if advisory_sentence(report) else []
     lines += [f"Note: {clean(note)}" for note in report.notes]
     lines.append("")
     width = max((len(item.id) for item in report.items), default=0)
@@ -67,8 +69,9 @@ def _summary(report: Report) -> str:
 def _test(item: ItemResult, test: CheckResult, number: str, hidden: Visibility) -> dict[str, Any]:
     passed = test.status is Status.PASSED
     output = "" if passed else "\n".join(failure_lines(item, test))
+    advisory = " (advisory, not scored)" if test.advisory else ""
     return {
-        "name": check_title(item, test),
+        "name": check_title(item, test) + advisory,
         "number": number,
         "score": float(test.score),
         "max_score": float(test.max_score),

@@ -28,6 +28,7 @@ def report_data(report: Report) -> dict[str, Any]:
             "passed": report.passed_count,
             "total": report.check_count,
             "hidden": report.hidden_count,
+            "advisory": {"passed": report.advisory_passed, "total": report.advisory_count},
         },
         "files": [_file(file) for file in report.files],
         "notes": [clean(note) for note in report.notes],
@@ -73,6 +74,8 @@ def _test(test: CheckResult) -> dict[str, Any]:
         "score": test.score,
         "max_score": test.max_score,
         "visibility": test.visibility,
+        "advisory": test.advisory,
+        "seconds": round(test.seconds, 6),
         "message": clean(test.message),
         "output": clean(test.output),
     }

@@ -13,6 +13,7 @@ from grader.reporters.common import clean, failure_lines, status_counts, unique_
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _NOT_NAME = re.compile(r"[^0-9A-Za-z]+")
 
+_ADVISORY = ("skipped", "advisory")  # shown, never a CI failure: it is worth 0 points
 _OUTCOME = {
     Status.FAILED: ("failure", "failed"),
     Status.ERROR: ("error", "error"),
@@ -58,7 +59,11 @@ def _suite(
         case = ET.SubElement(
             suite,
             "testcase",
-            {"classname": f"{course}.{_xml(item.id)}", "name": _xml(name), "time": "0"},
+            {
+                "classname": f"{course}.{_xml(item.id)}",
+                "name": _xml(name),
+                "time": f"{test.seconds:.3f}",
+            },
         )
         _properties(
             case,
@@ -66,10 +71,13 @@ def _suite(
             max_points=test.max_score,
             check_id=test.test,
             visibility=test.visibility,
+            advisory=str(test.advisory).lower(),
         )
         if test.status in _OUTCOME:
-            tag, kind = _OUTCOME[test.status]
-            message = " ".join(clean(test.message).split()) if tag != "skipped" else ""
+            tag, kind = _ADVISORY if test.advisory else _OUTCOME[test.status]
+            message = " ".join(clean(test.message).split())
+            if tag == "skipped" and not test.advisory:
+                message = ""
             outcome = ET.SubElement(case, tag, {"message": _xml(message or kind), "type": kind})
             outcome.text = _xml("\n".join(failure_lines(item, test, with_output=False)))
         if test.output:
@@ -79,14 +87,15 @@ def _suite(
 
 def _counts(name: str, tests: Iterable[CheckResult]) -> dict[str, str]:
     tests = list(tests)
-    counts = status_counts(tests)
+    counts = status_counts(test for test in tests if not test.advisory)
+    advice = sum(1 for test in tests if test.advisory and test.status is not Status.PASSED)
     return {
         "name": _xml(name),
         "tests": str(len(tests)),
         "failures": str(counts[Status.FAILED]),
         "errors": str(counts[Status.ERROR] + counts[Status.TIMEOUT]),
-        "skipped": str(counts[Status.NOT_STARTED]),
-        "time": "0",
+        "skipped": str(counts[Status.NOT_STARTED] + advice),
+        "time": f"{sum(test.seconds for test in tests):.3f}",
     }
 
 

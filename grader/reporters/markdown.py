@@ -6,6 +6,8 @@ import re
 
 from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
+    advisory_lines,
+    advisory_sentence,
     check_count_sentence,
     clean,
     diagnosis_sentence,
@@ -36,12 +38,19 @@ _BACKTICKS = re.compile("`+")
 def render_markdown(report: Report) -> str:
     """Render a CI summary: score, honest check count, a table, then each item's first failure."""
     lines = [f"## {inline(headline(report))}", "", inline(check_count_sentence(report)), ""]
+    if advisory_sentence(report):
+        lines += [inline(advisory_sentence(report)), ""]
     for note in report.notes:
         lines += [f"> **Note:** {inline(note)}", ""]
     lines += _table(report)
     for item in report.items:
         if item.status in _SHOWS_FAILURE:
             lines += _details(item)
+        elif item.advisory and advisory_lines(item):
+            lines += [f"### {inline(item.title)} ({inline(item.id)}): advice", ""]
+            lines += [f"- {inline(line)}" for line in advisory_lines(item)] + [""]
+            if item.diagnosis is not None:
+                lines += [inline(diagnosis_sentence(item.diagnosis)), ""]
     for step in next_steps(report):
         lines += [inline(step), ""]
     lines += _provenance(report)
@@ -96,6 +105,7 @@ def _details(item: ItemResult) -> list[str]:
     if test is None:
         return lines
     hidden = " (hidden check)" if test.visibility == "hidden" else ""
+    hidden += " (advisory, not scored)" if test.advisory else ""
     lines += [f"**First check not passed:** {inline(test.name or test.test)}{hidden}", ""]
     lines += [*fenced("\n".join(message_lines(test))), ""]
     frames = shown_frames(test)

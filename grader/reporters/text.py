@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from grader.grading.results import ItemResult, Report, Status
 from grader.reporters.common import (
+    advisory_lines,
+    advisory_sentence,
     check_count_sentence,
     clean,
     cut,
@@ -49,6 +51,7 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     lines = [style(line, _BOLD) for line in _wrap(_title(report), width)]
     lines += _wrap(f"Score: {report.score} / {plural(report.max_score, 'point')}", width)
     lines += _wrap(check_count_sentence(report), width)
+    lines += _wrap(advisory_sentence(report), width)
     for note in report.notes:
         lines += _wrap(f"Note: {clean(note)}", width, "", _ROW)
     lines.append("")
@@ -98,6 +101,11 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
             else:
                 shown.setdefault(message, item.id)
                 lines += _first_failure(item, width)
+        if item.status not in _SHOWS_FAILURE or item.first_failure not in item.advisory:
+            for line in advisory_lines(item):
+                lines += _wrap(line, width, _DETAIL, _MORE)
+        if item.status not in _SHOWS_FAILURE and item.diagnosis is not None:
+            lines += _wrap(diagnosis_sentence(item.diagnosis), width, _DETAIL, _MORE)
     return lines
 
 
@@ -109,6 +117,7 @@ def _first_failure(item: ItemResult, width: int) -> list[str]:
     name = clean(test.name) or test.test
     if name != clean(item.title):
         hidden = " (hidden check)" if test.visibility == "hidden" else ""
+        hidden += " (advisory, not scored)" if test.advisory else ""
         lines += _wrap(f"{name}{hidden}:", width, _CHECK, _DETAIL)
     for line in message_lines(test):
         lines += _wrap(line, width, _DETAIL)
@@ -123,7 +132,8 @@ def _first_failure(item: ItemResult, width: int) -> list[str]:
         lines += [(_MORE + cut(line, width - len(_MORE))).rstrip() for line in output]
     if item.diagnosis is not None:
         lines += _wrap(diagnosis_sentence(item.diagnosis), width, _DETAIL, _MORE)
-    others = sum(1 for other in item.tests if other.status is not Status.PASSED) - 1
+    others = sum(1 for other in item.scored if other.status is not Status.PASSED)
+    others -= 0 if test.advisory else 1
     if others:
         lines += _wrap(f"{plural(others, 'more check')} did not pass.", width, _DETAIL)
     return lines

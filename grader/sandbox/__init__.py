@@ -7,9 +7,13 @@ of :mod:`grader.sandbox.outcomes` (``Returned``, ``Raised``, ``TimedOut``, ``Cra
 
 How it works
 ------------
-``Sandbox()`` starts a *zygote*: a fresh ``python -I -B`` interpreter (scrubbed environment,
-its own session, no trusted data, never a fork of the trusted process) that imports numpy
-once.  ``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
+``Sandbox()`` starts a *zygote*: a fresh ``python -I -B child/__main__.py`` interpreter
+(scrubbed environment, its own session, no trusted data, never a fork of the trusted process)
+that imports numpy once.  ``grader/sandbox/child/`` is the whole untrusted program (standard
+library and numpy only, never ``grader``): ``wire`` (framing and limits, shared with the
+trusted ``codec``), ``confine`` + ``seccomp`` + ``filesystem`` (what a worker may do),
+``worker`` + ``values`` (requests and replies), ``zygote`` (the fork server).
+``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
 The first call into a module asks the zygote to fork a *worker* for it, which imports the
 module and then answers calls over a socket with length-prefixed JSON (no pickle anywhere).
 
@@ -27,32 +31,45 @@ Enforced (see :func:`sandbox_features` for what this machine actually supports)
   with how it ended; the next call starts a fresh worker.  A malformed reply (bad framing,
   bad JSON, a field of the wrong type, a dtype not in the whitelist, a size that does not
   match its shape, too deep, too large) gives ``Crashed("sent a malformed reply")``.
-* Privileges: when the grader runs as root, a worker drops to ``nobody`` (65534, no
-  supplementary groups) before any student code runs; ``PR_SET_PDEATHSIG`` ties the zygote
-  to the trusted process (it is forked from a long-lived helper thread, since the signal
-  follows the forking *thread*) and each worker to the zygote, so none outlives grading.
-  Workers are killed through pidfds, so a recycled pid is never hit.
-* Filesystem (root only): each worker gets a private mount namespace whose root (via
-  ``pivot_root``) holds only /usr, /lib*, the interpreter's own directories (with any
+* Identity and namespaces: as root, a worker drops to a uid of its own (2**28 + its pid, no
+  groups), or to ``nobody`` where that uid range is not mapped (a container); it gets its own
+  IPC namespace.  As an ordinary user, it enters a fresh user+IPC namespace (root inside,
+  the grader's own uid outside) where the kernel allows, which also gives it the private
+  filesystem below.  ``features()["separation"]`` reports what applied, read from /proc by
+  the trusted side.  ``PR_SET_PDEATHSIG`` ties the zygote to the trusted process (it is
+  forked from a long-lived helper thread, since the signal follows the forking *thread*) and
+  each worker to the zygote, so none outlives grading.  Workers are killed through pidfds,
+  so a recycled pid is never hit.  A zygote that cannot spawn (dead or not) is replaced.
+* Filesystem (root, or a user namespace): each worker gets a private mount namespace whose
+  root (via ``pivot_root``) holds only /usr, /lib*, the interpreter's own directories (with any
   installed ``grader`` package covered by an empty directory), /proc, /dev/null, /dev/zero,
   /dev/(u)random and the submission's copy.  The student folder, other submissions, the
   grader's repository, hidden tests and solutions are simply not there.
-* Limits per worker: ``RLIMIT_AS`` (own size + ``memory_bytes``), ``RLIMIT_FSIZE``
-  (``output_bytes``; the captured stdout/stderr memfd cannot grow past it), ``RLIMIT_NOFILE``
-  64, ``RLIMIT_CORE`` 0, ``RLIMIT_CPU`` (a per-request backstop); stdin is /dev/null; the
-  worker is the preferred victim of the OOM killer.
-* seccomp-BPF (x86_64 and aarch64; any other architecture is killed): EPERM for fork,
-  vfork, execve(at), clone without CLONE_THREAD (threads still work), socket, socketpair,
-  ptrace, process_vm_readv/writev, pidfd_open/send_signal/getfd, kill/tkill/tgkill of any
-  pid but the worker's own, prctl(PR_SET_PDEATHSIG), unshare, setns, and every
-  file-changing call (open/openat with O_WRONLY, O_RDWR, O_CREAT or O_TRUNC, creat,
-  unlink(at), rename(at/at2), mkdir(at), rmdir, (sym)link(at), (f)truncate,
-  (f/l)chmod(at/at2), (f/l)chown(at), utime(s/nsat), futimesat, mknod(at), xattr setters);
-  ENOSYS for clone3, openat2, io_uring_* and x32 syscalls.  Hence no network: no socket can
-  be made.
+* Time budgets (``Limits``): besides the per-call and per-import limits, a budget per module
+  and per submission of wall-clock time and of time lost to code that does not finish; a
+  spent budget answers ``TimedOut(seconds=0, budget=<one sentence>)`` at once.
+* Per request: a fresh output memfd made and read by the trusted side (a flood at import or a
+  rewound file offset cannot hide a later call's output), and numpy's error state, the
+  warnings filters and ``sys.stdout``/``sys.stderr`` restored from references taken before
+  student code ran (advisory: a module can still monkeypatch them).
+* Limits per worker: ``RLIMIT_AS`` (own size + ``memory_bytes``), ``RLIMIT_FSIZE`` (1 MiB
+  per output file; the reader shows ``output_bytes`` and says the rest was cut),
+  ``RLIMIT_NOFILE`` 64, ``RLIMIT_CORE`` 0, ``RLIMIT_CPU`` (a per-request backstop); stdin
+  is /dev/null; the worker is the preferred victim of the OOM killer.
+* seccomp-BPF (x86_64 and aarch64; any other architecture is killed) as an *allow list*:
+  the ~130 calls Python and numpy need; anything else fails with ENOSYS.  Named denials
+  (EPERM): fork, vfork, execve(at), clone without CLONE_THREAD (threads still work), socket,
+  socketpair, ptrace, process_vm_readv/writev, pidfd_*, rt_(tg)sigqueueinfo, setpriority,
+  sched_set*, ioprio_set, process_madvise, SysV shm/msg/sem, POSIX mqueues, keyrings,
+  memfd_create, unshare, setns, prctl(PR_SET_PDEATHSIG) and every file-changing call (open
+  for writing, unlink, rename, mkdir, link, truncate, chmod, chown, utimes, mknod, xattr
+  setters).  Pid-taking calls reach only the worker itself: kill/tkill/tgkill its own pid,
+  prlimit64/sched_getaffinity/getpriority 0 or its own pid.  ENOSYS for clone3, openat2,
+  io_uring_* and x32 syscalls.  Hence no network: no socket can be made.
 * Data: worker replies are encoded by *exact* type; subclasses, complex numbers, object
   arrays and anything else come back as ``Opaque(type_name, text)`` described inside the
-  worker.  The trusted decoder validates every field and never calls a student method.
+  worker.  The trusted decoder validates every field and never calls a student method; it
+  counts a raw reply's brackets and commas before parsing it, so memory is bounded first.
 
 Not enforced
 ------------
@@ -65,9 +82,11 @@ Not enforced
   lines, not their memory or files).
 * Where seccomp is unavailable, network access and file changes are NOT blocked (only the
   unprivileged user and rlimits remain), and ``RLIMIT_NPROC`` 0 is used to stop new processes,
-  which also stops threads.  When not run as root, workers keep the grader's user.
+  which also stops threads.  When not run as root and without user namespaces, workers keep
+  the grader's user (and no private filesystem or IPC namespace).
 * Output printed while a module is imported is dropped (except in ``TimedOut`` and
-  ``Crashed`` during the import); output beyond ``output_bytes`` per worker is dropped.
+  ``Crashed`` during the import); output beyond ``output_bytes`` per request is cut.
+* Pid namespaces are not used: a worker sees other processes in /proc (not their memory).
 * CPU time within the wall-clock limit, and threads, are not limited separately (threads
   share the memory limit).
 

@@ -20,25 +20,20 @@ import re
 
 import numpy as np
 
+from grader.sandbox.child import wire
 from grader.sandbox.outcomes import Frame, Opaque
 
-DTYPES: dict[str, np.dtype] = {
-    name: np.dtype(name)
-    for name in (
-        "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-        "float16", "float32", "float64",
-    )
-}  # fmt: skip
+DTYPES: dict[str, np.dtype] = {name: np.dtype(name) for name in wire.DTYPES}
 
-MAX_DEPTH = 16
-MAX_ITEMS = 1_000_000
-MAX_NDIM = 32
-MAX_TYPE_NAME = 200
-MAX_TEXT = 1000
-MAX_MESSAGE = 2000
-MAX_FRAMES = 50
-MAX_INT_DIGITS = 4000
-_INT_TEXT = re.compile(r"-?[0-9]{1,4000}")
+MAX_DEPTH = wire.MAX_DEPTH
+MAX_ITEMS = wire.MAX_ITEMS
+MAX_NDIM = wire.MAX_NDIM
+MAX_TYPE_NAME = wire.ACCEPT_TYPE_NAME
+MAX_TEXT = wire.ACCEPT_TEXT
+MAX_MESSAGE = wire.ACCEPT_MESSAGE
+MAX_FRAMES = wire.ACCEPT_FRAMES
+MAX_INT_DIGITS = wire.MAX_INT_DIGITS
+_INT_TEXT = re.compile(rf"-?[0-9]{{1,{MAX_INT_DIGITS}}}")
 
 
 class Malformed(Exception):
@@ -204,9 +199,14 @@ class Decoder:
         data = self._bytes(node)
         if len(data) != size * dtype.itemsize:
             raise Malformed("array size does not match its shape")
-        if size == 0:
-            return np.zeros(tuple(shape), dtype=dtype)
-        return np.frombuffer(bytearray(data), dtype=dtype).reshape(tuple(shape))
+        try:
+            if size == 0:
+                return np.zeros(tuple(shape), dtype=dtype)
+            return np.frombuffer(bytearray(data), dtype=dtype).reshape(tuple(shape))
+        except (ValueError, MemoryError, OverflowError):
+            # e.g. a shape numpy refuses: the student's value, not the protocol, is at fault
+            dims = "x".join(str(n) for n in shape[:8]) + ("x..." if len(shape) > 8 else "")
+            return Opaque("ndarray", f"an array of shape {dims} that numpy cannot rebuild")
 
 
 def _str(value: object, limit: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 import hashlib
 import json
 import logging
@@ -24,18 +25,22 @@ from pathlib import Path
 
 import grader
 from grader.sandbox import codec as _codec
+from grader.sandbox.child import wire
 from grader.sandbox.codec import Malformed
 from grader.sandbox.copy import check_file_names, copy_files, make_temp_dir
 from grader.sandbox.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
 
 log = logging.getLogger(__name__)
 
-_CHILD_PATH = Path(__file__).parent / "child" / "program.py"
+_CHILD_MAIN = Path(__file__).parent / "child" / "__main__.py"
 _READY_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
 _CONTROL_TIMEOUT = 20.0  # one zygote request (a fork, a reap)
 _HELLO_TIMEOUT = 10.0  # a worker's own setup, before any student code
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _MAX_CHUNK = 1 << 20
+_OUTPUT_FILE_BYTES = 1 << 20  # RLIMIT_FSIZE: a flood is cut by the reader, not failed by write
+_MAX_REPLY_TOKENS = wire.MAX_TOKENS + wire.REPLY_SLACK_TOKENS
+_SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
 
 
 @dataclass(frozen=True)
@@ -48,10 +53,17 @@ class Limits:
     output_bytes: int = 64 * 1024  # captured stdout+stderr per worker
     file_bytes: int = 1 << 20  # max size of one submitted .py file
     reply_bytes: int = 16 << 20  # max size of one reply message
+    module_seconds: float = 10.0  # wall clock for one module's imports and calls, in all
+    submission_seconds: float = 30.0  # wall clock for all modules of one submission
+    module_hang_seconds: float = 4.0  # time one module may lose to calls that time out
+    hang_seconds: float = 8.0  # time a submission may lose to calls/imports that time out
 
     def __post_init__(self) -> None:
         """Reject limits that cannot work."""
-        for name in ("call_timeout", "import_timeout"):
+        for name in (
+            "call_timeout", "import_timeout", "module_seconds", "submission_seconds",
+            "module_hang_seconds", "hang_seconds",
+        ):  # fmt: skip
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
                 raise ValueError(f"Limits.{name} must be a positive number of seconds")
@@ -91,12 +103,17 @@ def _wait(sock: socket.socket, event: int, deadline: float) -> None:
     poller.poll(max(1, math.ceil(left * 1000)))
 
 
-def _send_frame(sock: socket.socket, data: bytes, deadline: float) -> None:
-    """Send one length-prefixed frame before ``deadline``."""
-    view = memoryview(len(data).to_bytes(4, "big") + data)
+def _send_frame(sock: socket.socket, data: bytes, deadline: float, fds: list[int]) -> None:
+    """Send one length-prefixed frame before ``deadline``, ``fds`` attached to its first byte."""
+    view = memoryview(wire.header(len(data)) + data)
     while view:
         try:
-            sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
+            if fds:
+                rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+                sent = sock.sendmsg([view[:_MAX_CHUNK]], rights, socket.MSG_NOSIGNAL)
+                fds = []
+            else:
+                sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
         except BlockingIOError:
             _wait(sock, select.POLLOUT, deadline)
             continue
@@ -133,7 +150,9 @@ def _recv_frame(sock: socket.socket, deadline: float, limit: int) -> bytes:
 
 
 def _load_json(raw: bytes) -> dict:
-    """Parse a hostile JSON frame into a dict."""
+    """Parse a hostile JSON frame into a dict, bounding its memory before parsing it."""
+    if raw.count(b",") + raw.count(b"[") + raw.count(b"{") > _MAX_REPLY_TOKENS:
+        raise Malformed("too many items")
     try:
         value = json.loads(raw.decode("utf-8"))
     except (ValueError, RecursionError, MemoryError) as exc:
@@ -157,8 +176,10 @@ def _describe_end(status: dict) -> str:
         except (ValueError, TypeError):
             name = "unknown signal"
         text = f"killed by signal {sig} ({name})"
-        if sig == signal.SIGKILL:
-            text += "; it probably ran out of memory"
+        if sig == signal.SIGKILL:  # not sent by the grader: timeouts are reported as such
+            text += (
+                ", not sent by the grader (the system's out-of-memory killer or another process)"
+            )
         elif sig == signal.SIGSEGV:
             text += "; this often means too deep recursion"
         elif sig == signal.SIGXCPU:
@@ -169,7 +190,59 @@ def _describe_end(status: dict) -> str:
     return "ended unexpectedly"
 
 
+def _namespace(pid: int | str, kind: str) -> str | None:
+    """Return the identity of a process's namespace of ``kind`` (None if unreadable)."""
+    try:
+        return os.readlink(f"/proc/{pid}/ns/{kind}")
+    except OSError:
+        return None
+
+
+def _observe_separation(pid: int, claimed: object) -> dict[str, object]:
+    """Say how a worker is separated, reading its uid and namespaces from /proc (not its word).
+
+    ``identity`` is ``per_worker_uid`` (root: a uid of its own), ``nobody`` (root, where a uid
+    range is not mapped: workers share one unprivileged uid), ``user_namespace`` (not root:
+    root only inside a namespace of its own) or ``grader_user`` (not root, no namespace).
+    """
+    uid = None
+    try:
+        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("Uid:"):
+                    uid = int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    out: dict[str, object] = {"worker_uid": uid}
+    for kind in ("ipc", "user", "pid", "mnt"):
+        theirs, mine = _namespace(pid, kind), _namespace("self", kind)
+        out[f"{kind}_namespace"] = None if theirs is None or mine is None else theirs != mine
+    identity = str(claimed)[:32] if type(claimed) is str else "unknown"
+    if uid is not None:
+        if uid == os.getuid() and os.getuid() != 0 and identity != "user_namespace":
+            identity = "grader_user"
+        elif uid == 0:
+            identity = "root"  # never expected: a worker that runs as root ends itself
+        elif os.getuid() == 0:
+            identity = "nobody" if uid == 65534 else "per_worker_uid"
+    out["identity"] = identity
+    return out
+
+
 # --------------------------------------------------------------------------- zygote
+
+
+def _interpreter() -> str:
+    """Return a path that executes this very interpreter.
+
+    ``sys.executable`` is preferred; where this user cannot reach it by path (an ordinary user
+    running an interpreter installed under /root, e.g. ``setpriv`` in CI) the running binary is
+    re-executed through ``/proc/self/exe``, with argv[0] still naming ``sys.executable`` so the
+    same virtual environment is found.
+    """
+    if os.access(sys.executable, os.X_OK) or not os.path.exists("/proc/self/exe"):
+        return sys.executable
+    return "/proc/self/exe"
 
 
 def _child_env() -> dict[str, str]:
@@ -246,28 +319,46 @@ class _Worker:
         except (OSError, AttributeError):
             self.pidfd = -1
         self.sock = sock
-        self.memfd = memfd
-        self.out_pos = 0
-        self.truncated = False
+        self.memfd = memfd  # the worker's setup output (before its first request)
+        self.call_fd = -1  # the current request's output
         self.seq = 0
         self.done = False
         self.directory = ""  # the submission's private copy, hidden from printed output
 
+    def begin_request(self) -> int:
+        """Make a fresh output file for one request; return the fd to send with it."""
+        self.end_request()
+        self.call_fd = os.memfd_create("grader-call-output", os.MFD_CLOEXEC)
+        return self.call_fd
+
+    def end_request(self) -> None:
+        """Forget the last request's output file (the worker may keep its copy, unread)."""
+        if self.call_fd >= 0:
+            os.close(self.call_fd)
+            self.call_fd = -1
+
     def read_output(self, cap: int) -> str:
-        """Return what the worker printed since the last read (at most ``cap`` bytes in all)."""
-        if self.memfd < 0 or self.out_pos >= cap:
+        """Return what the worker printed during the current request (at most ``cap`` bytes).
+
+        Each request has its own output file, made here and read here from offset 0: what a
+        module printed before (even a flood that filled a file) cannot hide a later call's
+        output, and moving the worker's file offset affects only its own file.  Before the
+        first request, the worker's setup output (zygote's memfd) is read instead.
+        """
+        fd = self.call_fd if self.call_fd >= 0 else self.memfd
+        if fd < 0:
             return ""
         try:
-            data = os.pread(self.memfd, cap - self.out_pos, self.out_pos)
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, cap, 0)
         except OSError:
             return ""
-        self.out_pos += len(data)
         text = data.decode("utf-8", errors="replace")
         if self.directory:  # "/tmp/grader-sandbox-x/sigmoid.py:5: ..." reads "sigmoid.py:5: ..."
             text = text.replace(self.directory.rstrip("/") + "/", "")
-        if self.out_pos >= cap and not self.truncated:
-            self.truncated = True
-            text += f"\n[output truncated: the limit is {cap} bytes]"
+        if size > cap:
+            text += f"\n[output truncated: {size} bytes printed, {cap} shown]"
+        self.end_request()
         return text
 
     def kill(self) -> None:
@@ -302,7 +393,8 @@ class _Worker:
         return status
 
     def close_output(self) -> None:
-        """Close the output memfd and the pidfd."""
+        """Close the output memfds and the pidfd."""
+        self.end_request()
         for fd in (self.memfd, self.pidfd):
             if fd >= 0:
                 try:
@@ -324,12 +416,12 @@ class _Zygote:
                     sys.executable,
                     "-I",
                     "-B",
-                    "-c",
-                    _CHILD_PATH.read_text(encoding="utf-8"),
+                    str(_CHILD_MAIN),
                     str(child.fileno()),
                     str(os.getpid()),
                     _zygote_options(private_root),
                 ],
+                executable=_interpreter(),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=None if debug else subprocess.DEVNULL,
@@ -485,6 +577,7 @@ class Sandbox:
         self._state = _State()
         self._state.zygote = _Zygote(self._private_root)
         self._features: dict[str, bool] | None = None
+        self._separation: dict[str, object] = {}
         self._finalizer = weakref.finalize(self, _shutdown, self._state)
 
     def __enter__(self) -> Sandbox:
@@ -509,12 +602,16 @@ class Sandbox:
         zygote = self._state.zygote
         return zygote.ready_seconds if zygote is not None else None
 
-    def features(self) -> dict[str, bool]:
-        """Report which protections a worker could put in place on this machine."""
+    def features(self) -> dict[str, object]:
+        """Report which protections a worker could put in place on this machine.
+
+        Every entry is a bool except ``separation``: how workers are kept apart from each
+        other and from other gradings, as observed from outside (see ``_observe_separation``).
+        """
         if self._features is None:
             worker = self._spawn(None, [])
             worker.close_output()
-        return dict(self._features or {})
+        return dict(self._features or {}) | {"separation": dict(self._separation)}
 
     # -- internals -----------------------------------------------------------------
 
@@ -530,33 +627,41 @@ class Sandbox:
         return zygote
 
     def _spawn(self, directory: str | None, files: list[str]) -> _Worker:
+        """Start a worker; a zygote that cannot spawn one (dead or not) is replaced, once."""
+        try:
+            return self._spawn_once(directory, files)
+        except SandboxError:
+            if self._state.closed:
+                raise
+            log.debug("restarting a zygote that could not spawn a worker", exc_info=True)
+            zygote = self._state.zygote
+            if zygote is not None:
+                zygote.close()
+            self._state.zygote = _Zygote(self._private_root)
+            return self._spawn_once(directory, files)
+
+    def _spawn_once(self, directory: str | None, files: list[str]) -> _Worker:
         """Start a worker and read its hello; raise SandboxError if it cannot start."""
         limits = self.limits
         cfg = {
             "dir": directory,
             "files": files,
             "memory_bytes": limits.memory_bytes,
-            "output_bytes": limits.output_bytes,
+            "output_bytes": max(limits.output_bytes + 1, _OUTPUT_FILE_BYTES),
             "reply_bytes": limits.reply_bytes,
             "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
             "cpu_hard_seconds": 3600,
         }
-        zygote = self._zygote()
-        try:
-            worker = zygote.spawn(cfg)
-        except SandboxError:
-            if zygote.alive:
-                raise
-            worker = self._zygote().spawn(cfg)  # the zygote died: one fresh try
+        worker = self._zygote().spawn(cfg)
         try:
             hello = _load_json(_recv_frame(worker.sock, time.monotonic() + _HELLO_TIMEOUT, 1 << 16))
             features = hello.get("features")
             if hello.get("hello") is not True or type(features) is not dict:
                 raise Malformed("bad hello")
-            self._features = {str(k)[:64]: v is True for k, v in list(features.items())[:64]} | {
-                "wall_clock_timeouts": True,
-                "checked_copy": True,
-            }
+            items = [(k, v) for k, v in list(features.items())[:64] if k != "identity"]
+            claimed = {str(k)[:64]: v is True for k, v in items}
+            self._features = claimed | {"wall_clock_timeouts": True, "checked_copy": True}
+            self._separation = _observe_separation(worker.pid, features.get("identity"))
         except (_Timeout, _Gone, Malformed) as exc:
             status = worker.finish(0)
             worker.close_output()
@@ -586,6 +691,11 @@ class SandboxSession:
             raise SandboxError(f"could not create a temporary directory: {exc}") from exc
         self._workers: dict[str, _Worker] = {}
         self._failed: dict[str, Outcome] = {}
+        self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
+        self._spent_total = 0.0
+        self._hung = 0.0  # time lost to timed-out calls and imports
+        self._hung_by: dict[str, float] = {}  # the same, per module
+        self._import_seconds: dict[str, float] = {}  # what the last import of a module cost
         self._closed = False
         self._finalizer = weakref.finalize(
             self, _cleanup_submission, os.getpid(), self._workers, self._dir
@@ -693,36 +803,117 @@ class SandboxSession:
         problem = self._problems.get(module) or self._failed.get(module)
         if problem is not None:
             return problem
+        wanted = float(self._limits.call_timeout if timeout is None else timeout)
         worker = self._workers.get(module)
         if worker is None:
+            # A re-import (after a call was killed) costs what the last one did: pay it only
+            # if the budget can still cover it and a call.
+            needed = self._import_seconds.get(module, 0.0)
+            refusal = self._refusal(module, needed, wanted)
+            if refusal is not None:
+                return refusal
             started = self._start(module)
             if not isinstance(started, _Worker):
                 return started
             worker = started
-        seconds = float(self._limits.call_timeout if timeout is None else timeout)
+        refusal = self._refusal(module, 0.0, wanted)
+        if refusal is not None:
+            return refusal
+        seconds, budget = self._allowance(module, wanted)
         try:
-            reply = self._exchange(worker, payload, seconds, False)
+            reply = self._exchange(worker, payload, seconds, False, budget)
             if not isinstance(reply, dict):
                 return reply
             return self._outcome(worker, reply, return_args)
         except Malformed:
             return self._end(worker, "sent a malformed reply", False)
 
+    # -- time budgets --------------------------------------------------------------
+
+    def _budgets(self, module: str) -> list[tuple[float, str]]:
+        """Return (seconds left, message when spent) for each budget that refuses calls.
+
+        The first two are wall clock (module, submission); the others are time lost to code
+        that does not finish.
+        """
+        limits = self._limits
+        name = self._modules.get(module, module)
+        hang = (
+            f"{name} did not finish earlier and the submission's time budget of"
+            f" {limits.hang_seconds:g} s for code that does not finish is spent"
+        )
+        budgets = [
+            (
+                limits.module_seconds - self._spent.get(module, 0.0),
+                f"the time budget of {limits.module_seconds:g} s for {name} is spent",
+            ),
+            (
+                limits.submission_seconds - self._spent_total,
+                f"the submission's time budget of {limits.submission_seconds:g} s is spent",
+            ),
+            (
+                limits.module_hang_seconds - self._hung_by.get(module, 0.0),
+                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
+                " does not finish is spent",
+            ),
+        ]
+        if self._hung >= limits.hang_seconds and self._hung_by.get(module):
+            budgets.append((0.0, hang))
+        return budgets
+
+    def _allowance(self, module: str, wanted: float) -> tuple[float, str]:
+        """Return the deadline for one request and the budget message if a budget sets it.
+
+        Once the submission has lost ``hang_seconds`` to code that does not finish, a module
+        that has not hung yet still runs, but each request gets at most ``_SPENT_GRACE``
+        seconds: honest code answers in milliseconds, and one more hang costs little.
+        """
+        seconds, budget = wanted, ""
+        for left, message in self._budgets(module):
+            if left < seconds:
+                seconds, budget = max(left, 0.0), message
+        if self._hung >= self._limits.hang_seconds and seconds > _SPENT_GRACE:
+            seconds = _SPENT_GRACE
+            budget = (
+                f"the submission's time budget of {self._limits.hang_seconds:g} s for code"
+                f" that does not finish is spent, so this call had only {_SPENT_GRACE:g} s"
+            )
+        return seconds, budget
+
+    def _refusal(self, module: str, needed: float, wanted: float) -> TimedOut | None:
+        """Refuse at once when a budget is spent (or cannot cover a re-import of ``needed`` s)."""
+        for index, (left, message) in enumerate(self._budgets(module)):
+            wall_clock = index < 2  # a re-import is paid from these, not from the hang budgets
+            if left <= 0.05 or (wall_clock and needed > 0 and left < needed + min(wanted, 0.5)):
+                return TimedOut(seconds=0.0, budget=message)
+        return None
+
+    def _charge(self, module: str, seconds: float, timed_out: bool) -> None:
+        """Charge wall-clock time to the module's and the submission's budgets."""
+        self._spent[module] = self._spent.get(module, 0.0) + seconds
+        self._spent_total += seconds
+        if timed_out:
+            self._hung += seconds
+            self._hung_by[module] = self._hung_by.get(module, 0.0) + seconds
+
     def _start(self, module: str) -> _Worker | Outcome:
         """Start a worker for ``module`` and import the module in it."""
+        seconds, budget = self._allowance(module, float(self._limits.import_timeout))
         worker = self._sandbox._spawn(self._dir, self._files)
         try:
-            reply = self._exchange(
-                worker, {"op": "load", "module": module}, float(self._limits.import_timeout), True
-            )
+            started = time.monotonic()
+            reply = self._exchange(worker, {"op": "load", "module": module}, seconds, True, budget)
+            self._import_seconds[module] = time.monotonic() - started
             if not isinstance(reply, dict):
                 # An import that hangs or crashes does so again: remember it for this submission
-                # instead of paying the import timeout on every later call.
-                self._failed[module] = reply
+                # instead of paying the import timeout on every later call (unless a budget,
+                # not the import limit, cut it short: then the budget refuses later calls).
+                if not (isinstance(reply, TimedOut) and reply.budget):
+                    self._failed[module] = reply
                 return reply
             status = reply.get("status")
             if status == "ok":
-                worker.read_output(self._limits.output_bytes)  # import-time prints are dropped
+                worker.end_request()  # import-time prints are dropped (a flood is harmless)
                 self._workers[module] = worker
                 return worker
             if status == "unavailable":
@@ -758,15 +949,37 @@ class SandboxSession:
                 del self._workers[module]
 
     def _exchange(
-        self, worker: _Worker, payload: dict, seconds: float, during_import: bool
+        self,
+        worker: _Worker,
+        payload: dict,
+        seconds: float,
+        during_import: bool,
+        budget: str = "",
     ) -> dict | Outcome:
-        """Send a request and wait for its reply; turn timeouts and crashes into outcomes."""
+        """Send a request and wait for its reply; turn timeouts and crashes into outcomes.
+
+        ``budget`` is the message to give if the deadline is a time budget's, not the limit's.
+        """
+        module = next((m for m, w in self._workers.items() if w is worker), None)
+        module = module or payload.get("module") or ""
+        started = time.monotonic()
+        result: dict | Outcome | None = None
+        try:
+            result = self._exchange_timed(worker, payload, seconds, during_import, budget)
+            return result
+        finally:
+            self._charge(module, time.monotonic() - started, isinstance(result, TimedOut))
+
+    def _exchange_timed(
+        self, worker: _Worker, payload: dict, seconds: float, during_import: bool, budget: str
+    ) -> dict | Outcome:
+        """Do the work of ``_exchange``."""
         worker.seq += 1
         payload["seq"] = worker.seq
         data = json.dumps(payload, separators=(",", ":")).encode()
         deadline = time.monotonic() + seconds
         try:
-            _send_frame(worker.sock, data, deadline)
+            _send_frame(worker.sock, data, deadline, [worker.begin_request()])
             reply = _load_json(_recv_frame(worker.sock, deadline, self._limits.reply_bytes))
         except _Timeout:
             worker.kill()
@@ -774,7 +987,9 @@ class SandboxSession:
             output = worker.read_output(self._limits.output_bytes)
             worker.close_output()
             self._forget(worker)
-            return TimedOut(seconds=seconds, during_import=during_import, output=output)
+            return TimedOut(
+                seconds=seconds, during_import=during_import, output=output, budget=budget
+            )
         except _Gone:
             status = worker.finish(_CRASH_GRACE)
             output = worker.read_output(self._limits.output_bytes)
@@ -819,7 +1034,7 @@ class SandboxSession:
         raise Malformed("unknown status")
 
 
-def sandbox_features(limits: Limits = _DEFAULT_LIMITS) -> dict[str, bool]:
+def sandbox_features(limits: Limits = _DEFAULT_LIMITS) -> dict[str, object]:
     """Report which protections the sandbox enforces on this machine (starts a probe worker)."""
     with Sandbox(limits) as sandbox:
         return sandbox.features()

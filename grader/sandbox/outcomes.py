@@ -53,6 +53,7 @@ class TimedOut:
     seconds: float
     during_import: bool = False
     output: str = ""
+    budget: str = ""  # set when a time budget stopped it (or it never ran): says which
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Any
 
 from grader.course import safe_yaml
 from grader.course.digest import canonical_number
-from grader.course.model import Course, Quiz
+from grader.course.model import ChoiceQuiz, Course, NumericQuiz, Quiz
 from grader.course.problems import InputError, Problem, display_path
 from grader.website.sources import Origin, problem
 
@@ -195,7 +195,7 @@ def _payload_problem(payload: str, quizzes: dict[str, Quiz]) -> str | None:
     if not (decimals is None or (type(decimals) is int and 0 <= decimals <= 12)):
         return f"quiz data for '{quiz.id}' has decimals={decimals!r}; only 0-12 or null"
     choices = data["choices"]
-    if not isinstance(choices, list) or sorted(choices) != sorted(c.key for c in quiz.choices):
+    if not isinstance(choices, list) or sorted(choices) != sorted(quiz.site_payload()["choices"]):
         return f"quiz data for '{quiz.id}' must list exactly its choice keys"
     return None
 
@@ -282,7 +282,7 @@ def _origin_of(needle: str, course: Course) -> Problem | None:
     for item in course.items:
         fields: list[tuple[tuple[str | int, ...], str]] = [(("text",), item.text)]
         fields += [(("hints", n), hint) for n, hint in enumerate(item.hints)]
-        if isinstance(item, Quiz):
+        if isinstance(item, ChoiceQuiz):
             fields += [(("choices", n, "text"), c.text) for n, c in enumerate(item.choices)]
         for key, value in fields:
             if needle in _normal(value):
@@ -351,7 +351,7 @@ def _answer_leaks(outputs: list[_Output], solutions: Path, course: Course) -> li
 def _answer_patterns(quiz: Quiz, value: Any) -> tuple[str | None, list[re.Pattern[str]]]:
     """Return the answer's canonical text (numbers) and patterns that reveal it in context."""
     keyword = rf"(?:\b(?:{_KEYWORDS})\w*|\b{re.escape(quiz.id)})[\"']?"
-    if quiz.kind == "numeric":
+    if isinstance(quiz, NumericQuiz):
         if not isinstance(value, (int, float)):
             return None, []
         canonical = canonical_number(float(value), quiz.tolerance)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.course.model import CodeExercise, Course, Lesson, Quiz
+from grader.course.model import ChoiceQuiz, CodeExercise, Course, Lesson, NumericQuiz, Quiz
 from grader.website.highlight import python_html
 from grader.website.plots import mentioned, plots_html
 from grader.website.richtext import Rendering, TextRenderer
@@ -55,22 +55,23 @@ def _step(decimals: int) -> str:
     return f"{10.0**-decimals:.{decimals}f}"
 
 
-def format_help(quiz: Quiz) -> str:
-    """Say how a numeric answer is compared."""
+def format_help(quiz: NumericQuiz) -> str:
+    """Say how precise a numeric answer must be and how it is compared."""
     if quiz.decimals == 0:
         return "Answers are rounded to the nearest whole number before they are compared."
-    return f"Answers are rounded to the nearest {_step(quiz.decimals)} before they are compared."
+    return (
+        f"{quiz.precision} Answers are rounded to the nearest {_step(quiz.decimals)} before"
+        " they are compared."
+    )
 
 
 def quiz_payload(quiz: Quiz) -> dict[str, Any]:
     """Return the only quiz data a page may carry: id, salt, digest, decimals, choices."""
-    return {
-        "id": quiz.id,
-        "salt": quiz.answer.salt,
-        "digest": quiz.answer.sha256,
-        "decimals": quiz.decimals if quiz.kind == "numeric" else None,
-        "choices": [choice.key for choice in quiz.choices] if quiz.kind == "choice" else [],
-    }
+    if quiz.answer is None:
+        raise ValueError(f"quiz {quiz.id!r} has no answer digest; a draft is never published")
+    return {"id": quiz.id, "salt": quiz.answer.salt, "digest": quiz.answer.sha256} | (
+        quiz.site_payload()
+    )
 
 
 class SiteRenderer:
@@ -193,8 +194,8 @@ class SiteRenderer:
         else:
             context["quiz"] = {
                 "kind": item.kind,
-                "unit": item.unit,
-                "format_help": format_help(item) if item.kind == "numeric" else "",
+                "unit": item.unit if isinstance(item, NumericQuiz) else "",
+                "format_help": format_help(item) if isinstance(item, NumericQuiz) else "",
                 "payload": quiz_payload(item),
                 "command": f"grade check {item.id}",
                 "choices": [
@@ -204,7 +205,7 @@ class SiteRenderer:
                             choice.text, origin.child("choices", n, "text"), rendering
                         ),
                     }
-                    for n, choice in enumerate(item.choices)
+                    for n, choice in enumerate(item.choices if isinstance(item, ChoiceQuiz) else ())
                 ],
             }
         return Page(page_name(item), render("item.html", **context), dict(rendering.media))

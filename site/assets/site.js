@@ -16,6 +16,58 @@
   };
   var memory = {};
 
+  /* -- quiz answers: canonical forms matching grader/course/digest.py, and their digest -- */
+
+  var POWERS = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12];
+
+  /* Canonical text of a numeric answer kept to `decimals` places: "<floor(x*10**d+0.5)>e-<d>". */
+  function canonicalNumber(value, decimals) {
+    if (typeof value !== "number" || !isFinite(value)) return null;
+    if (!(decimals >= 0 && decimals <= 12 && Math.floor(decimals) === decimals)) return null;
+    var scaled = Math.floor(value * POWERS[decimals] + 0.5);
+    var digits =
+      Math.abs(scaled) < 1e21 ? scaled.toFixed(0) : BigInt(scaled).toString();
+    return digits + "e-" + decimals;
+  }
+
+  /* Canonical text of a multiple-choice answer: its key, trimmed and lower case. */
+  function canonicalChoice(key) {
+    return String(key).trim().toLowerCase();
+  }
+
+  /* Read a number the way a learner types it: "0.25", "-1.5", ".5", "2,5", "1e-3", "−1". */
+  function parseNumber(text) {
+    var cleaned = String(text).trim().replace(/\u2212/g, "-").replace(/\s+/g, "");
+    if (cleaned.indexOf(",") >= 0 && cleaned.indexOf(".") < 0) cleaned = cleaned.replace(",", ".");
+    if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(cleaned)) return null;
+    var value = Number(cleaned);
+    return isFinite(value) ? value : null;
+  }
+
+  /* SHA-256 of a string's UTF-8 bytes as hex, with the browser's crypto.subtle (Chromium
+   * offers it on file:// pages too). Resolves to null where it is missing. */
+  function sha256Hex(text) {
+    var subtle = window.crypto && window.crypto.subtle;
+    if (!subtle) return Promise.resolve(null);
+    return subtle.digest("SHA-256", new TextEncoder().encode(String(text))).then(function (buf) {
+      var bytes = new Uint8Array(buf);
+      var hex = "";
+      for (var i = 0; i < bytes.length; i++) hex += (bytes[i] < 16 ? "0" : "") + bytes[i].toString(16);
+      return hex;
+    });
+  }
+
+  /* The digest the course stores for an answer: SHA-256 of "<salt>:<quiz id>:<canonical>". */
+  function answerDigest(salt, quizId, canonical) {
+    return sha256Hex(salt + ":" + quizId + ":" + canonical);
+  }
+
+  site.sha256Hex = sha256Hex;
+  site.canonicalNumber = canonicalNumber;
+  site.canonicalChoice = canonicalChoice;
+  site.parseNumber = parseNumber;
+  site.answerDigest = answerDigest;
+
   /* -- storage ------------------------------------------------------------------------- */
 
   function readStore(key) {
@@ -173,7 +225,17 @@
       showFeedback(feedback, null, read.problem);
       return;
     }
-    var ok = site.answerDigest(payload.salt, payload.id, read.canonical) === payload.digest;
+    site.answerDigest(payload.salt, payload.id, read.canonical).then(function (digest) {
+      if (digest === null) {
+        showFeedback(feedback, null, "This browser cannot check answers (no crypto.subtle).");
+        return;
+      }
+      showVerdict(form, payload, read, digest === payload.digest, restoring);
+    });
+  }
+
+  function showVerdict(form, payload, read, ok, restoring) {
+    var feedback = form.querySelector("[data-quiz-feedback]");
     var message;
     if (ok) {
       message = restoring ? "You answered this correctly." : "Correct, well done!";

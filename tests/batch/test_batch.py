@@ -54,7 +54,8 @@ def test_every_student_has_exactly_one_status(graded_class) -> None:
 
 def test_hostile_archives_say_why(graded_class) -> None:
     _, out, text = graded_class
-    why = {r["student"]: r["message"] for r in csv.DictReader(open(out / "attention.csv"))}
+    with open(out / "attention.csv", encoding="utf-8") as table:
+        why = {r["student"]: r["message"] for r in csv.DictReader(table)}
     assert "outside the archive" in why["kim"]
     assert "absolute" in why["lee"]
     assert "link" in why["max"] and "link" in why["ned"]

@@ -14,24 +14,31 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SOLUTIONS = ROOT / "solutions"
-EXERCISES = ROOT / "exercises"
+TESTS = ROOT / "tests"
+# The engine and CLI tests grade the small fixture course, so the real course's lessons can
+# change without churning them; tests about the real course say so with REAL_COURSE.
+EXERCISES = TESTS / "fixture_course"
+SOLUTIONS = TESTS / "fixture_solutions"
+REAL_COURSE = ROOT / "exercises"
+REAL_SOLUTIONS = ROOT / "solutions"
 GOLDEN = Path(__file__).parent / "golden"
-GRADE = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
+# The grader of the interpreter under test, never whatever `grade` is first on PATH.
+GRADE = [sys.executable, "-m", "grader"]
+BIN_DIR = str(Path(sys.executable).parent)  # that interpreter's own scripts (its `grade`)
 
-# A fixed subset, so new exercises from the content author do not churn the golden files.
 SUBSET = ["weighted_sum", "sigmoid", "relu", "relu_output", "sigmoid_minus_one"]
 PARTIAL_ANSWERS = {"relu_output": "1.5", "sigmoid_minus_one": "0.5"}
 
 
 def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
-    """Return a minimal environment: grade on PATH, HOME in a temp dir, no CI or colour vars."""
-    bin_dir = str(Path(GRADE).parent)
+    """Return a minimal environment: this interpreter's scripts first on PATH, HOME in a temp
+    dir, the fixture course, no CI or colour variables."""
     env = {
-        "PATH": os.pathsep.join([bin_dir, os.environ.get("PATH", "/usr/bin:/bin")]),
+        "PATH": os.pathsep.join([BIN_DIR, os.environ.get("PATH", "/usr/bin:/bin")]),
         "HOME": str(home),
         "LANG": "C.UTF-8",
         "LC_ALL": "C.UTF-8",
+        "GRADE_COURSE_DIR": str(EXERCISES),
     }
     if "TMPDIR" in os.environ:
         env["TMPDIR"] = os.environ["TMPDIR"]
@@ -45,11 +52,11 @@ def grade(
     env: Mapping[str, str] | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `grade ARGS` in `cwd` and return the finished process (stdout and stderr as text)."""
+    """Run `grade ARGS` (this interpreter's) in `cwd`; return the finished process, as text."""
     home = cwd.parent / ".home"
     home.mkdir(exist_ok=True)
     return subprocess.run(
-        [GRADE, *args],
+        [*GRADE, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -26,19 +26,19 @@ def test_list_groups_by_lesson_and_marks_the_next_item(workspace: Workspace) -> 
     done = grade("list", "--workspace", str(folder), cwd=folder.parent)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    assert lines[0].startswith("Neurons from Scratch (version ") and "9 / " in lines[0]
-    assert "1. The artificial neuron (1 of 3 done, 7/15 points)" in lines
-    assert lines.index("1. The artificial neuron (1 of 3 done, 7/15 points)") < next(
+    assert lines[0].startswith("Fixture Neurons (version ") and "9 / 21" in lines[0]
+    assert "1. The artificial neuron (1 of 1 done, 7/7 points)" in lines
+    assert lines.index("1. The artificial neuron (1 of 1 done, 7/7 points)") < next(
         number for number, line in enumerate(lines) if line.startswith("2. Activation")
     )
     weighted = next(line for line in lines if " weighted_sum " in line)
     assert weighted.split()[-2:] == ["7/7", "passed"]
     upcoming = [line for line in lines if line.startswith("  → ")]
-    assert len(upcoming) == 1 and " tumour_probability " in upcoming[0]
-    assert "not started" in upcoming[0] and " quiz " in upcoming[0]
+    assert len(upcoming) == 1 and " relu " in upcoming[0]
+    assert "not started" in upcoming[0] and " code " in upcoming[0]
     sigmoid = next(line for line in lines if line.split()[:1] == ["sigmoid"])
     assert sigmoid.split()[-2:] == ["1/6", "failed"]
-    assert "Next: answer tumour_probability in answers.yaml" in done.stdout
+    assert "Next: start relu in relu.py, then run: grade check relu" in done.stdout
     assert max(map(len, lines)) <= 80
     assert tree(folder) == before, "grade list must not write into the workspace"
 
@@ -97,10 +97,10 @@ def test_hint_without_an_id_picks_the_next_item_and_survives_garbage(
     assert text.startswith(
         "Note: .grade/hints.json could not be used (it is not valid JSON); starting hints over."
     )
-    assert "tumour_probability: How likely is the tumour malignant?" in text
+    assert "relu: ReLU, the modern default" in text
     assert "Hint 1 of" in text
     saved = json.loads(state.read_text())
-    assert saved["items"]["tumour_probability"]["shown"] == 1
+    assert saved["items"]["relu"]["shown"] == 1
     state.write_text(json.dumps({"version": 1, "items": {"sigmoid": {"shown": "lots"}}}))
     assert "could not be used (its content is not what grade hint writes)" in _hint(
         folder, "sigmoid"
@@ -145,7 +145,7 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
     folder = workspace("partial")
     before = tree(folder)
     process = subprocess.Popen(
-        [GRADE, "watch", "sigmoid", "relu_output", "sigmoid_minus_one", "--interval", "0.1"],
+        [*GRADE, "watch", "sigmoid", "relu_output", "sigmoid_minus_one", "--interval", "0.1"],
         cwd=folder,
         env=clean_env(folder.parent),
         stdin=subprocess.DEVNULL,
@@ -175,7 +175,7 @@ def test_watch_regrades_the_saved_file_and_stops_on_ctrl_c(workspace: Workspace)
         quiz = lines.wait_for("press Ctrl-C to stop.")
         assert "answers.yaml changed" in quiz and "sigmoid_minus_one" in quiz
         assert "relu_output" not in quiz, "only quizzes whose result changed are redrawn"
-        assert "Total: 8 / 8 points. Everything passes." in quiz
+        assert "Total: 8 / 8 points. Everything watched passes." in quiz
         process.send_signal(signal.SIGINT)
         lines.wait_for("Stopped watching.")
         assert process.wait(timeout=30) == 0

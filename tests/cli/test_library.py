@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from grade_cli_support import SOLUTIONS
+from grade_cli_support import EXERCISES, SOLUTIONS
 
 from grader.ci import CiError, check_pass_mark, grader_source, pass_mark_points, render_ci
 from grader.course.load import load_course
@@ -32,7 +32,7 @@ from grader.watch import Screen, watch
 
 @pytest.fixture(scope="module")
 def course() -> Course:
-    return load_course()
+    return load_course(EXERCISES)
 
 
 # -- the hint state file -----------------------------------------------------------------

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from grade_cli_support import (
-    EXERCISES,
     GRADE,
+    REAL_COURSE,
     SUBSET,
     clean_env,
     flat,
@@ -45,8 +45,8 @@ def test_text_report_golden(kind: str, workspace: Workspace, golden) -> None:
     assert max(map(len, done.stdout.splitlines())) <= 80
     golden(f"{kind}.txt", mask(done.stdout, [folder]))
     honest = {
-        "stub": "0 of 19 checks passed (7 of them hidden).",
-        "partial": "8 of 19 checks passed (7 of them hidden).",
+        "stub": "0 of 18 checks passed; 7 of the 18 are hidden checks.",
+        "partial": "8 of 18 checks passed; 7 of the 18 are hidden checks.",
         "complete": "Full marks: every check passed, including 7 hidden ones.",
     }
     assert honest[kind] in done.stdout.splitlines()
@@ -89,7 +89,7 @@ def test_a_deep_exception_shows_only_the_students_frames(workspace: Workspace) -
 
 def _misconception_rounds() -> list[list[tuple[CodeExercise, int]]]:
     """Group every known-wrong file of the committed exercises into rounds, one per exercise."""
-    course = load_course(EXERCISES)
+    course = load_course(REAL_COURSE)
     fixed = ["weighted_sum", "neuron", "step", "relu", "sigmoid", "tanh", "softmax", "perceptron"]
     exercises = [course.item(item_id) for item_id in fixed]
     rounds = max(len(exercise.misconceptions) for exercise in exercises)
@@ -100,14 +100,17 @@ def _misconception_rounds() -> list[list[tuple[CodeExercise, int]]]:
 
 
 @pytest.mark.parametrize("number", range(len(_misconception_rounds())))
-def test_known_wrong_solutions_are_diagnosed(number: int, workspace: Workspace) -> None:
+def test_known_wrong_solutions_are_diagnosed(number: int, tmp_path: Path) -> None:
+    """The real course's known-wrong files, each diagnosed through a real `grade check`."""
     round_ = _misconception_rounds()[number]
-    folder = workspace("stub")
+    real = {"GRADE_COURSE_DIR": str(REAL_COURSE)}
+    assert grade("init", "ws", cwd=tmp_path, env=real).returncode == 0
+    folder = tmp_path / "ws"
     for exercise, index in round_:
         shutil.copyfile(exercise.misconceptions[index].file, folder / exercise.file)
     report_file = folder.parent / "report.json"
     ids = [exercise.id for exercise, _ in round_]
-    done = grade("check", *ids, "--json", str(report_file), cwd=folder)
+    done = grade("check", *ids, "--json", str(report_file), cwd=folder, env=real)
     assert done.returncode == 1
     report = json.loads(report_file.read_text())
     by_id = {item["id"]: item for item in report["exercises"]}
@@ -123,7 +126,7 @@ def _run_on_terminal(args: list[str], cwd: Path, env: dict[str, str], columns: i
     leader, follower = pty.openpty()
     fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, columns, 0, 0))
     process = subprocess.Popen(
-        [GRADE, *args],
+        [*GRADE, *args],
         cwd=cwd,
         env=env,
         stdin=subprocess.DEVNULL,
@@ -211,7 +214,7 @@ def test_every_format_in_one_run_and_the_step_summary(workspace: Workspace) -> N
     suites = ET.parse(out / "r.xml").getroot()
     assert suites.tag == "testsuites" and int(suites.get("failures")) > 0
     markdown = (out / "r.md").read_text()
-    assert markdown.startswith("## Neurons from Scratch: ")
+    assert markdown.startswith("## Fixture Neurons: ")
     gradescope = json.loads((out / "results.json").read_text())
     assert gradescope["score"] == report["score"]
     assert summary.read_text() == "earlier step\n" + markdown, "appended, not replaced"

@@ -6,23 +6,22 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from grade_cli_support import REAL_COURSE, grade
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _validate(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        ["grade", "validate", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        stdin=subprocess.DEVNULL,
+    """Run this interpreter's `grade validate` on the real course (unless --course says)."""
+    return grade(
+        "validate", *args, cwd=cwd, env={"GRADE_COURSE_DIR": str(REAL_COURSE)}, timeout=300
     )
 
 
 def test_the_course_validates(tmp_path: Path) -> None:
     done = _validate(cwd=tmp_path)
     assert done.returncode == 0, done.stdout + done.stderr
+    assert f"Course: Neurons from Scratch (version 2026.11) at {REAL_COURSE}" in done.stderr
     assert done.stdout.rstrip().endswith("checks, 0 problems.")
     assert "FAIL" not in done.stdout
 

@@ -429,17 +429,19 @@ def _answers_with(line: str, replace: str = "relu_output: 1.5") -> str:
 
 
 ANSWER_CASES = [
-    # (id, answers.yaml text, the quizzes that must earn 0: one id, or EVERY_QUIZ)
+    # (id, answers.yaml text, the quizzes that must earn 0: one id, or EVERY_QUIZ).
+    # A problem costs only the quizzes it touches: a bad line costs its own quiz, a bad line
+    # that is no quiz's costs nothing (it is a note), an unreadable file costs every quiz.
     (
         "python tag",
         _answers_with('relu_output: !!python/object/apply:os.system ["true"]'),
-        EVERY_QUIZ,
+        "relu_output",
     ),
     (
         "billion laughs",
         'a: &a ["lol","lol","lol"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a]\n'
         "c: [*b,*b,*b,*b,*b,*b,*b,*b]\n" + ANSWERS,
-        EVERY_QUIZ,
+        None,
     ),
     ("duplicate key", ANSWERS + "relu_output: 1.5\n", "relu_output"),
     ("NaN", _answers_with("relu_output: .nan"), "relu_output"),
@@ -467,6 +469,8 @@ def test_hostile_answers(text: str, loses: str | None, grader: Grader, workspace
         zero = item.kind != "code" and (loses == EVERY_QUIZ or item.id == loses)
         expected = 0 if zero else item.max_score
         assert item.score == expected, _explain(report, item.id)
-        if zero:
+        if zero and item.status is not Status.NOT_STARTED:  # nothing usable: not answered
             assert item.status is Status.ERROR, _explain(report, item.id)
             assert item.tests[0].message.startswith("answers.yaml"), item.tests[0].message
+    if loses == EVERY_QUIZ or "&a" in text:
+        assert report.notes, "a problem no quiz pays for is still said, once"

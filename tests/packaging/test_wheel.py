@@ -38,9 +38,10 @@ def _statements(source: str) -> list[str]:
     tree = ast.parse(source)
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
-            if isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
-                body.pop(0)
+        first = body[0] if isinstance(body, list) and body else None
+        value = first.value if isinstance(first, ast.Expr) else None
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            body.pop(0)
     return [ast.unparse(statement) for statement in tree.body]
 
 
@@ -84,12 +85,23 @@ def test_quiz_answers_ship_only_as_digests(wheel: Path) -> None:
 
 
 def test_installed_wheel_grades_a_fresh_workspace(wheel: Path, tmp_path: Path) -> None:
+    """The wheel and its dependencies, installed by pip into a venv of its own: nothing comes
+    from the interpreter running the tests (no --system-site-packages)."""
     venv = tmp_path / "venv"
-    subprocess.run(
-        [sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True, timeout=120
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = str(venv / "bin" / "python")
+    isolated = subprocess.run(
+        [python, "-c", "import numpy"], capture_output=True, timeout=60, cwd=tmp_path
     )
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
-    subprocess.run([*pip, str(wheel)], check=True, timeout=300, capture_output=True)
+    assert isolated.returncode != 0, "the fresh venv must not see the test interpreter's packages"
+    install = subprocess.run(
+        [python, "-m", "pip", "install", "-q", "--disable-pip-version-check", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        stdin=subprocess.DEVNULL,
+    )
+    assert install.returncode == 0, install.stdout + install.stderr
     grade = str(venv / "bin" / "grade")
     workspace = tmp_path / "ws"
     run = subprocess.run(

@@ -6,24 +6,15 @@ from collections.abc import Callable
 
 import pytest
 
-from grader.reporters import FORMATS, render_csv_rows, render_text
+from grader.reporters import FORMATS, REPORTERS, render_csv_rows, render_text
 
 from .samples import SAMPLES
-
-EXTENSIONS = {
-    "text": "txt",
-    "json": "json",
-    "junit": "xml",
-    "markdown": "md",
-    "gradescope": "gradescope.json",
-    "classroom50": "classroom50.json",
-}
 
 
 @pytest.mark.parametrize("sample", SAMPLES)
 @pytest.mark.parametrize("format_name", FORMATS)
 def test_format_matches_golden(golden: Callable, format_name: str, sample: str) -> None:
-    golden(f"{sample}.{EXTENSIONS[format_name]}", FORMATS[format_name](SAMPLES[sample]))
+    golden(f"{sample}.{REPORTERS[format_name].extension}", FORMATS[format_name](SAMPLES[sample]))
 
 
 @pytest.mark.parametrize("sample", SAMPLES)

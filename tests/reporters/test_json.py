@@ -7,6 +7,7 @@ import re
 from importlib import resources
 from typing import Any
 
+import jsonschema
 import pytest
 
 from grader.grading.results import Status
@@ -18,55 +19,23 @@ SCHEMA = json.loads(
     resources.files("grader.reporters").joinpath("report.schema.json").read_text("utf-8")
 )
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-TYPES = {
-    "object": dict,
-    "array": list,
-    "string": str,
-    "integer": int,
-    "null": type(None),
-}
 
 
-def schema_errors(value: Any, schema: dict, where: str = "$") -> list[str]:
-    """Validate the subset of JSON Schema the report schema uses; return what is wrong."""
-    if "$ref" in schema:
-        name = schema["$ref"].removeprefix("#/$defs/")
-        return schema_errors(value, SCHEMA["$defs"][name], where)
-    if "oneOf" in schema:
-        matches = [s for s in schema["oneOf"] if not schema_errors(value, s, where)]
-        return [] if len(matches) == 1 else [f"{where}: matches {len(matches)} of oneOf"]
-    errors: list[str] = []
-    if "const" in schema and value != schema["const"]:
-        errors.append(f"{where}: {value!r} is not {schema['const']!r}")
-    if "enum" in schema and value not in schema["enum"]:
-        errors.append(f"{where}: {value!r} is not one of {schema['enum']}")
-    if "type" in schema:
-        types = schema["type"] if isinstance(schema["type"], list) else [schema["type"]]
-        if isinstance(value, bool) or not isinstance(value, tuple(TYPES[t] for t in types)):
-            return [*errors, f"{where}: {type(value).__name__} is not {types}"]
-    if isinstance(value, int) and value < schema.get("minimum", value):
-        errors.append(f"{where}: {value} is below the minimum")
-    if isinstance(value, str) and "pattern" in schema and not re.search(schema["pattern"], value):
-        errors.append(f"{where}: {value!r} does not match {schema['pattern']}")
-    if isinstance(value, dict):
-        properties = schema.get("properties", {})
-        errors += [
-            f"{where}: missing {key}" for key in schema.get("required", []) if key not in value
-        ]
-        if schema.get("additionalProperties") is False:
-            errors += [f"{where}: unexpected {key}" for key in value if key not in properties]
-        for key, item in value.items():
-            if key in properties:
-                errors += schema_errors(item, properties[key], f"{where}.{key}")
-    if isinstance(value, list) and "items" in schema:
-        for index, item in enumerate(value):
-            errors += schema_errors(item, schema["items"], f"{where}[{index}]")
-    return errors
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+
+
+def schema_errors(value: Any) -> list[str]:
+    """Return what jsonschema finds wrong with `value` against the report schema."""
+    return [f"{error.json_path}: {error.message}" for error in VALIDATOR.iter_errors(value)]
+
+
+def test_schema_is_valid_draft_2020_12() -> None:
+    jsonschema.Draft202012Validator.check_schema(SCHEMA)
 
 
 @pytest.mark.parametrize("report", [*SAMPLES.values(), EMPTY], ids=[*SAMPLES, "empty"])
 def test_reports_match_the_schema(report) -> None:
-    assert schema_errors(json.loads(render_json(report)), SCHEMA) == []
+    assert schema_errors(json.loads(render_json(report))) == []
 
 
 def test_the_checker_finds_mistakes() -> None:
@@ -76,15 +45,7 @@ def test_the_checker_finds_mistakes() -> None:
     data["files"][0]["sha256"] = "not a digest"
     del data["checks"]["hidden"]
     data["score"] = True
-    assert len(schema_errors(data, SCHEMA)) == 5
-
-
-def test_schema_is_valid_draft_2020_12_and_agrees() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    jsonschema.Draft202012Validator.check_schema(SCHEMA)
-    validator = jsonschema.Draft202012Validator(SCHEMA)
-    for report in [*SAMPLES.values(), EMPTY]:
-        validator.validate(json.loads(render_json(report)))
+    assert len(schema_errors(data)) == 5
 
 
 def test_layout_is_indented_with_a_trailing_newline() -> None:
@@ -107,7 +68,12 @@ def test_values_follow_the_report() -> None:
     data = json.loads(render_json(PARTIAL))
     assert data["schema_version"] == SCHEMA_VERSION
     assert (data["score"], data["max_score"]) == (PARTIAL.score, PARTIAL.max_score)
-    assert data["checks"] == {"passed": 4, "total": 15, "hidden": 5}
+    assert data["checks"] == {
+        "passed": 4,
+        "total": 15,
+        "hidden": 5,
+        "advisory": {"passed": 0, "total": 0},
+    }
     assert [e["id"] for e in data["exercises"]] == [item.id for item in PARTIAL.items]
     assert {e["status"] for e in data["exercises"]} == {str(s) for s in Status}
     sigmoid = data["exercises"][2]

@@ -47,7 +47,7 @@ def test_every_table_row_has_three_cells(sample: str) -> None:
 def test_title_count_and_statuses() -> None:
     text = render_markdown(PARTIAL)
     assert text.startswith("## Neurons from Scratch: 4 / 16 points\n\n")
-    assert "4 of 15 checks passed (5 of them hidden)." in text
+    assert "4 of 15 checks passed; 5 of the 15 are hidden checks." in text
     assert "| The sigmoid function (sigmoid) | ❌ failed | 1/5 |" in text
     assert "⚪ not started" in text and "💥 error" in text and "⏱️ timed out" in text
     complete = render_markdown(SAMPLES["complete"])

@@ -78,7 +78,9 @@ def test_never_claims_all_tests_passed(sample: str) -> None:
 
 
 def test_header_gives_the_honest_check_count() -> None:
-    assert "4 of 15 checks passed (5 of them hidden)." in render_text(PARTIAL, color=False)
+    assert "4 of 15 checks passed; 5 of the 15 are hidden checks." in render_text(
+        PARTIAL, color=False
+    )
     assert "Score: 4 / 16 points" in render_text(PARTIAL, color=False)
     complete = render_text(SAMPLES["complete"], color=False)
     assert "Full marks: every check passed, including 5 hidden ones." in complete
@@ -87,7 +89,7 @@ def test_header_gives_the_honest_check_count() -> None:
 def test_check_count_sentence_forms() -> None:
     assert check_count_sentence(NO_HIDDEN) == "Full marks: every check passed."
     assert check_count_sentence(EMPTY) == "No checks were run."
-    assert check_count_sentence(STUB) == "0 of 15 checks passed (5 of them hidden)."
+    assert check_count_sentence(STUB) == "0 of 15 checks passed; 5 of the 15 are hidden checks."
 
 
 def test_every_item_has_one_row_in_order() -> None:

@@ -12,7 +12,11 @@ import pytest
 
 from grader.sandbox import Limits, Sandbox, SandboxSession
 
-TEST_LIMITS = Limits(call_timeout=1.0, import_timeout=2.0, output_bytes=4096)
+# Generous budgets: these tests are about other limits (see test_sandbox_budgets.py).
+TEST_LIMITS = Limits(
+    call_timeout=1.0, import_timeout=2.0, output_bytes=4096,
+    module_seconds=60.0, submission_seconds=120.0, module_hang_seconds=60.0, hang_seconds=60.0,
+)  # fmt: skip
 
 Submit = Callable[..., SandboxSession]
 

@@ -160,7 +160,14 @@ def test_runs_unprivileged(submit, features) -> None:
         pytest.skip("only root can drop to nobody")
     assert features["dropped_privileges"]
     sub = submit({"m.py": HOSTILE})
-    assert sub.call("m", "whoami").value == (65534, 65534, [])
+    uid, gid, groups = sub.call("m", "whoami").value
+    assert groups == [] and uid == gid and uid != 0
+    separation = features["separation"]
+    assert separation["identity"] in ("per_worker_uid", "nobody")
+    if separation["identity"] == "per_worker_uid":  # a uid of its own: UID_BASE + its pid
+        assert uid == (1 << 28) + sub.worker_pids()[0]
+    else:
+        assert uid == 65534
     memory = sub.call("m", "parent_memory")
     assert isinstance(memory, Raised) and memory.type_name == "PermissionError"
 
@@ -316,6 +323,22 @@ def test_sandbox_survives_its_zygote_dying(tmp_path: Path) -> None:
             assert sub.call("a", "f").value == 1
 
 
+def test_a_zygote_that_cannot_spawn_is_replaced(tmp_path: Path) -> None:
+    """A live zygote whose file limit was lowered (it can no longer fork a worker) is replaced."""
+    import resource
+
+    (tmp_path / "a.py").write_text("def f():\n    return 1\n")
+    with Sandbox(TEST_LIMITS) as sandbox:
+        sandbox.features()
+        zygote = sandbox._state.zygote
+        assert zygote is not None
+        resource.prlimit(zygote.proc.pid, resource.RLIMIT_NOFILE, (3, 3))
+        with sandbox.open(tmp_path, ["a.py"]) as sub:
+            assert sub.call("a", "f").value == 1
+        assert sandbox._state.zygote is not zygote
+        assert zygote.proc.poll() is not None  # the old one was ended, not leaked
+
+
 def test_sandbox_features_reports_enforcement() -> None:
     features = sandbox_features()
     assert features["separate_process"] and features["wall_clock_timeouts"]
@@ -424,7 +447,7 @@ def test_fallback_filesystem_view_still_works(tmp_path: Path) -> None:
 
 def test_landlock_confines_the_fallback_view(tmp_path: Path) -> None:
     """Without a private root (e.g. not root), Landlock still keeps reads in bounds."""
-    from grader.sandbox.child.program import landlock_abi
+    from grader.sandbox.child.confine import landlock_abi
 
     if landlock_abi() <= 0:
         pytest.skip("Landlock is not available on this kernel")
@@ -508,4 +531,4 @@ def test_worker_holds_only_its_socket_and_output(submit, features) -> None:
         kinds = {fd: kind for fd, kind in kinds.items() if kind != "dir"}
     assert sorted(kinds.values()) == ["socket"]
     out, err = sub.call("m", "memfd").value
-    assert out == err and out.startswith("/memfd:grader-output")
+    assert out == err and out.startswith("/memfd:grader-call-output")  # fresh per request

@@ -187,14 +187,14 @@ def test_dark_mode_follows_the_system(browser: Any, fixture_site: Path) -> None:
         context.close()
 
 
-# -- the JavaScript SHA-256 and canonical forms agree with Python ---------------------------------
+# -- crypto.subtle's SHA-256 (on a file:// page) and the canonical forms agree with Python
 
 
 def test_js_sha256_matches_hashlib(site_page: Watched) -> None:
     page = site_page.open("index.html")
     texts = ["", "abc", "salt:quiz:150e-2", "ünïcödé ✓ 🧠", "\u0000", "x" * 1000]
     texts += ["a" * n for n in (1, 55, 56, 57, 63, 64, 65, 119, 120, 128)]
-    got = page.evaluate("(xs) => xs.map((s) => NeuronSite.sha256Hex(s))", texts)
+    got = page.evaluate("(xs) => Promise.all(xs.map((s) => NeuronSite.sha256Hex(s)))", texts)
     assert got == [hashlib.sha256(text.encode("utf-8")).hexdigest() for text in texts]
 
 
@@ -211,7 +211,8 @@ def test_js_canonical_numbers_and_digests_match_python(site_page: Watched) -> No
     expected = [canonical_number(value, 10.0**-d) for value, d in cases]
     assert got == expected
     salted = page.evaluate(
-        "(cs) => cs.map((c) => NeuronSite.answerDigest('5eed', 'q_1', c))", expected[:50]
+        "(cs) => Promise.all(cs.map((c) => NeuronSite.answerDigest('5eed', 'q_1', c)))",
+        expected[:50],
     )
     assert salted == [digest("5eed", "q_1", c) for c in expected[:50]]
 

@@ -31,7 +31,8 @@ def test_build_reports_what_it_wrote(workspace: Workspace) -> None:
     assert {"index.html", "relu_demo.html", "double_it.html", "pick_range.html"} <= set(files)
     assert "downloads/relu_demo.py" in files
     assert "downloads/starter-workspace.zip" in files
-    assert {"assets/site.css", "assets/site.js", "assets/sha256.js"} <= set(files)
+    assert {"assets/site.css", "assets/site.js"} <= set(files)
+    assert "assets/sha256.js" not in files, "the browser's crypto.subtle computes SHA-256"
 
 
 def test_build_is_deterministic(workspace: Workspace, tmp_path: Path) -> None:

@@ -6,14 +6,14 @@ from pathlib import Path
 import pytest
 
 from grader.course.digest import canonical_number, digest
-from grader.course.model import AnswerDigest, Choice, Quiz
-from grader.grading.quizzes import grade_quiz, parse_number, read_answers
+from grader.course.model import AnswerDigest, Choice, ChoiceQuiz, NumericQuiz, Quiz
+from grader.grading.quizzes import answer_notes, grade_quiz, parse_number, read_answers
 from grader.grading.results import Status
 
 
 def _quiz(kind: str = "numeric", answer: str = "1.5", tolerance: float = 0.01) -> Quiz:
     canonical = canonical_number(float(answer), tolerance) if kind == "numeric" else answer
-    return Quiz(
+    common = dict(
         id="q",
         title="Q",
         lesson="l",
@@ -25,9 +25,10 @@ def _quiz(kind: str = "numeric", answer: str = "1.5", tolerance: float = 0.01) -
         source=Path("exercise.yaml"),
         points=2,
         answer=AnswerDigest("s", digest("s", "q", canonical)),
-        tolerance=tolerance,
-        choices=(Choice("a", "A"), Choice("b", "B")) if kind == "choice" else (),
     )
+    if kind == "numeric":
+        return NumericQuiz(**common, tolerance=tolerance)
+    return ChoiceQuiz(**common, choices=(Choice("a", "A"), Choice("b", "B")))
 
 
 def _grade(tmp_path: Path, text: str, quiz: Quiz | None = None):
@@ -45,6 +46,7 @@ def test_numeric_forms_that_mean_one_and_a_half_pass(tmp_path: Path, given: str)
     ("given", "status", "fragment"),
     [
         ("1.6", Status.FAILED, "not the answer"),
+        ("1.0e+308", Status.ERROR, "far too large"),
         (".nan", Status.ERROR, "not NaN"),
         (".inf", Status.ERROR, "not NaN or infinity"),
         ("true", Status.ERROR, "not true/false"),
@@ -60,16 +62,77 @@ def test_bad_and_missing_answers(tmp_path: Path, given: str, status: Status, fra
     assert fragment in result.tests[0].message
 
 
-def test_hostile_files_give_a_clear_error_for_every_quiz(tmp_path: Path) -> None:
+def test_hostile_lines_cost_only_the_quiz_they_are_on(tmp_path: Path) -> None:
     for text, fragment in [
         ("q: !!python/object/apply:os.system [x]\n", "not allowed"),
         ("q: 1.5\nq: 1.5\n", "duplicate key 'q'"),
-        ("a: &a [1,1]\nb: [*a,*a]\n", "anchors and aliases"),
-        ("- 1.5\n", "one 'quiz_id: answer' line"),
+        ("q: &a [1,1]\nb: [*a,*a]\n", "anchors and aliases"),
+        ("q: !!bool maybe\n", "cannot read 'maybe' as true/false"),
+        ("q: !!int one\n", "cannot read 'one' as an integer"),
+        ("q: 1.0e+308\n", "far too large"),
+        ("q: " + "9" * 400 + "\n", "400 digits is far too large"),
+        ("q: 010\n", "leading zero"),
     ]:
         result = _grade(tmp_path, text)
         assert result.status is Status.ERROR, text
-        assert fragment in result.tests[0].message
+        assert fragment in result.tests[0].message, (text, result.tests[0].message)
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "<<: {q: 1.5}",
+        "=: 1",
+        "!!int one: 1",
+        "other: !!bool maybe",
+        "other: [unclosed",
+        "- 1.5",
+        "'broken: 1",
+        "\tother: 1",
+        "other: 1.0e+308",
+        "other: " + "9" * 400,
+    ],
+)
+def test_a_bad_line_elsewhere_costs_nothing_and_is_said_once(tmp_path: Path, bad: str) -> None:
+    (tmp_path / "answers.yaml").write_text(f"q: 1.5\n{bad}\n# the end\n")
+    answers = read_answers(tmp_path)
+    assert grade_quiz(_quiz(), answers).status is Status.PASSED, bad
+    notes = answer_notes(answers, (_quiz(),))
+    assert len(notes) == 1 and notes[0].startswith("answers.yaml:2"), notes
+
+
+def test_a_tab_is_named_as_the_problem(tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_text("other: 1\nq:\n\t1.5\n")
+    result = grade_quiz(_quiz(), read_answers(tmp_path))
+    assert result.status is Status.ERROR
+    assert "answers.yaml:3:1: a tab character" in result.tests[0].message
+
+
+def test_an_unreadable_file_is_said_once_not_per_quiz(tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_bytes(b"q: 1.5\xff\n")
+    answers = read_answers(tmp_path)
+    result = grade_quiz(_quiz(), answers)
+    assert result.status is Status.ERROR and "see the note above" in result.tests[0].message
+    notes = answer_notes(answers, (_quiz(),))
+    assert len(notes) == 1 and "not valid UTF-8" in notes[0]
+
+
+def test_look_alike_keys_are_shown_escaped(tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_text("q\u200b: 1.5\n\u0071\u0301: 2\n", encoding="utf-8")
+    notes = answer_notes(read_answers(tmp_path), (_quiz(),))
+    assert any("'q\\u200b' is not a quiz id" in note and "invisible" in note for note in notes)
+    assert any("q\\u0301" in note for note in notes)
+
+
+def test_a_right_but_coarse_answer_is_told_how_many_decimals(tmp_path: Path) -> None:
+    quiz = _quiz(answer="0.269", tolerance=0.001)
+    coarse = _grade(tmp_path, "q: 0.27\n", quiz)
+    assert coarse.status is Status.FAILED
+    assert "close, but too coarse: give at least 3 decimal places" in coarse.tests[0].message
+    assert "Hint" not in coarse.tests[0].message
+    wrong = _grade(tmp_path, "q: 0.73\n", quiz)
+    assert "is not the answer" in wrong.tests[0].message
+    assert _grade(tmp_path, "q: 0.2689\n", quiz).status is Status.PASSED
 
 
 def test_choice_is_case_insensitive_and_validated(tmp_path: Path) -> None:
@@ -87,8 +150,9 @@ def test_missing_file_means_not_started(tmp_path: Path) -> None:
 def test_symlinked_answers_are_refused(tmp_path: Path) -> None:
     (tmp_path / "real.yaml").write_text("q: 1.5\n")
     (tmp_path / "answers.yaml").symlink_to(tmp_path / "real.yaml")
-    result = grade_quiz(_quiz(), read_answers(tmp_path))
-    assert result.status is Status.ERROR and "symbolic link" in result.tests[0].message
+    answers = read_answers(tmp_path)
+    assert grade_quiz(_quiz(), answers).status is Status.ERROR
+    assert "symbolic link" in answer_notes(answers, (_quiz(),))[0]
 
 
 def test_parse_number_rejects_everything_but_finite_numbers() -> None:

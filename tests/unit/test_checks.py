@@ -26,7 +26,10 @@ class Scripted:
 
 
 def _student(
-    outcome, visibility: str = "visible", hint: str = "Check the sign inside exp()."
+    outcome,
+    visibility: str = "visible",
+    hint: str = "Check the sign inside exp().",
+    advisory: bool = False,
 ) -> Student:
     exercise = CodeExercise(
         id="sigmoid",
@@ -46,7 +49,7 @@ def _student(
         tolerance=1e-6,
         functions=("sigmoid",),
     )
-    check = Check("test_x", "a check", 1, visibility, hint)
+    check = Check("test_x", "a check", 0 if advisory else 1, visibility, hint, advisory)
     return Student(Scripted(outcome), exercise, check)
 
 
@@ -59,7 +62,7 @@ def _message(student: Student, **call) -> str:
 def test_visible_failure_gives_call_actual_expected_and_hint() -> None:
     message = _message(_student(Returned(0.7310585786300049)))
     assert message == (
-        "sigmoid(-1.0) returned 0.731; expected 0.269 (±1e-06). Check the sign inside exp()."
+        "sigmoid(-1.0) returned 0.731; expected 0.2689414 (±1e-06). Check the sign inside exp()."
     )
 
 
@@ -146,11 +149,23 @@ def test_expect_equal_names_the_type_when_only_the_type_differs() -> None:
 
 def test_expect_unchanged_catches_mutated_inputs() -> None:
     x = np.array([1.0, 2.0])
-    student = _student(Returned(None, args_after=(np.array([0.0, 2.0]),)))
+    right = np.array([0.5, 0.75])
+    student = _student(Returned(right.copy(), args_after=(np.array([0.0, 2.0]),)))
     with pytest.raises(CheckFailed) as caught:
-        student.expect_unchanged("sigmoid", x)
+        student.expect_unchanged("sigmoid", x, expected=right)
     assert "argument 1 changed" in caught.value.message
-    _student(Returned(None, args_after=(x.copy(),))).expect_unchanged("sigmoid", x)
+    _student(Returned(right.copy(), args_after=(x.copy(),))).expect_unchanged(
+        "sigmoid", x, expected=right
+    )
+
+
+@pytest.mark.parametrize("returned", [None, "PASSED", np.array([0.0, 0.0])])
+def test_expect_unchanged_never_pays_for_code_that_does_nothing(returned) -> None:
+    x = np.array([1.0, 2.0])
+    student = _student(Returned(returned, args_after=(x.copy(),)))
+    with pytest.raises(CheckFailed) as caught:
+        student.expect_unchanged("sigmoid", x, expected=np.array([0.5, 0.75]))
+    assert "right result" in caught.value.message
 
 
 def test_expect_raises() -> None:
@@ -170,10 +185,51 @@ def test_terminal_text_is_sanitised() -> None:
 def test_expect_silent_fails_on_a_printed_warning() -> None:
     warned = Returned(0.0, output="x.py:5: RuntimeWarning: overflow encountered in exp\n")
     with pytest.raises(CheckFailed) as caught:
-        _student(warned).expect_silent("sigmoid", -1000.0, expected=0.0)
+        _student(warned, advisory=True).expect_silent("sigmoid", -1000.0, expected=0.0)
     assert "printed a warning: x.py:5: RuntimeWarning: overflow encountered in exp" in (
         caught.value.message
     )
-    assert _student(Returned(0.0, output="")).expect_silent("sigmoid", -1000.0, expected=0.0) == 0
+    silent = _student(Returned(0.0, output=""), advisory=True)
+    assert silent.expect_silent("sigmoid", -1000.0, expected=0.0) == 0
     with pytest.raises(CheckFailed):  # silence alone earns nothing
-        _student(Returned("PASSED", output="")).expect_silent("sigmoid", -1000.0, expected=0.0)
+        _student(Returned("PASSED", output=""), advisory=True).expect_silent(
+            "sigmoid", -1000.0, expected=0.0
+        )
+
+
+def test_expect_silent_is_refused_in_a_scored_check() -> None:
+    from grader.grading.checks import CourseError
+
+    with pytest.raises(CourseError, match="advisory: true"):
+        _student(Returned(0.0)).expect_silent("sigmoid", -1000.0, expected=0.0)
+
+
+def test_expected_values_are_shown_to_the_precision_of_their_tolerance() -> None:
+    student = _student(Returned(0.5))
+    with pytest.raises(CheckFailed) as caught:
+        student.expect_close("sigmoid", 1.0, expected=0.0900306)
+    assert "expected 0.0900306 (±1e-06)" in caught.value.message
+    with pytest.raises(CheckFailed) as caught:
+        student.expect_close("sigmoid", 1.0, expected=0.25, tol=0.01)
+    assert "expected 0.25 (±0.01)" in caught.value.message
+
+
+def test_a_huge_integer_is_the_students_value_not_a_course_problem() -> None:
+    with pytest.raises(CheckFailed) as caught:
+        _student(Returned(10**400)).expect_close("sigmoid", 1.0, expected=0.5)
+    assert "an integer with 401 digits" in caught.value.message
+    assert "too large for any float" in caught.value.message
+
+
+def test_printed_output_comes_with_any_failed_check() -> None:
+    with pytest.raises(CheckFailed) as caught:
+        _student(Returned(0.7, output="z = 3\n")).expect_close("sigmoid", 1.0, expected=0.5)
+    assert caught.value.output == "z = 3\n"
+
+
+def test_every_call_is_recorded_for_the_fingerprint() -> None:
+    student = _student(Returned(0.25))
+    with pytest.raises(CheckFailed):
+        student.expect_close("sigmoid", 1.0, expected=0.5)
+    assert [(o.kind, o.detail) for o in student.observed] == [("returned", 0.25)]
+    assert student.observed[0].call.startswith("sigmoid:")

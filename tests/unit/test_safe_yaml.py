@@ -58,3 +58,38 @@ def test_non_utf8_bytes_name_the_offset() -> None:
 
 def test_multiple_documents_are_refused() -> None:
     assert "more than one YAML document" in _error("a: 1\n---\nb: 2\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v: 1:30\n", "1:30"),  # YAML 1.1 sexagesimal: 90
+        ("v: yes\n", "yes"),  # YAML 1.1 boolean
+        ("v: off\n", "off"),
+        ("v: 1_000\n", "1_000"),
+        ("v: 0o17\n", 15),
+        ("v: 0x1F\n", 31),
+        ("v: 1.10\n", 1.1),
+        ("v: true\n", True),
+        ("v: ~\n", None),
+        ("v: '010'\n", "010"),
+        ("<<: 1\n", 1),  # a merge key is just a key
+    ],
+)
+def test_scalars_follow_the_yaml_1_2_core_schema(text: str, value: object) -> None:
+    (found,) = safe_yaml.load(text, "f.yaml").data.values()
+    assert found == value and type(found) is type(value)
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("v: 010\n", "f.yaml:1:4: '010' has a leading zero"),
+        ("v: !!bool maybe\n", "cannot read 'maybe' as true/false"),
+        ("!!int one: 1\n", "f.yaml:1:1: cannot read 'one' as an integer"),
+        ("v: !!float x\n", "cannot read 'x' as a number"),
+        ("v: " + "9" * 5000 + "\n", "is too long"),
+    ],
+)
+def test_ambiguous_or_impossible_scalars_are_refused_with_a_fix(text: str, fragment: str) -> None:
+    assert fragment in _error(text)

@@ -1,0 +1,5 @@
+import numpy as np
+
+
+def relu(x):
+    return np.abs(x)

@@ -1,0 +1,126 @@
+"""Fingerprints of what student code did: each call a check made and what came back.
+
+A misconception is named only when a submission's fingerprint on its failing checks matches
+the fingerprint of the known-wrong file, graded the same way: the same calls, the same kind of
+outcome, and returned values that agree within the exercise's tolerance. Two different bugs
+that happen to fail the same checks are then told apart by what they actually returned.
+Everything here is computed in the trusted process from decoded plain data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grader.sandbox.outcomes import Crashed, Opaque, Outcome, Raised, Returned, TimedOut
+
+_RELATIVE = 1e-9
+
+
+@dataclass(frozen=True)
+class Observation:
+    """One call a check made (as a stable key) and what came back."""
+
+    call: str  # function name and a digest of the arguments
+    kind: str  # returned, raised, timed out, crashed, unavailable
+    detail: Any = None  # the returned value, or the exception's type name
+
+
+def observe(function: str, args: tuple, kwargs: dict, outcome: Outcome) -> Observation:
+    """Record a call and its outcome."""
+    call = f"{function}:{_digest((args, sorted(kwargs.items())))}"
+    if isinstance(outcome, Returned):
+        return Observation(call, "returned", outcome.value)
+    if isinstance(outcome, Raised):
+        return Observation(call, "raised", outcome.type_name)
+    if isinstance(outcome, TimedOut):
+        return Observation(call, "timed out")
+    if isinstance(outcome, Crashed):
+        return Observation(call, "crashed")
+    return Observation(call, "unavailable")
+
+
+def alike(ours: tuple[Observation, ...], theirs: tuple[Observation, ...], tol: float) -> bool:
+    """Return whether two checks' observations agree: same calls, same outcomes, close values."""
+    return len(ours) == len(theirs) and all(
+        a.call == b.call and a.kind == b.kind and _same_value(a.detail, b.detail, tol)
+        for a, b in zip(ours, theirs, strict=True)
+    )
+
+
+def _same_value(a: Any, b: Any, tol: float) -> bool:
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        if not (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)):
+            return _number(a) is not None and _number(a) == _number(b)
+        if a.shape != b.shape:
+            return False
+        if a.dtype.kind in "iuf" and b.dtype.kind in "iuf":
+            return bool(
+                np.allclose(
+                    a.astype(np.float64),
+                    b.astype(np.float64),
+                    rtol=_RELATIVE,
+                    atol=tol,
+                    equal_nan=True,
+                )
+            )
+        return a.dtype == b.dtype and bool(np.array_equal(a, b))
+    x, y = _number(a), _number(b)
+    if x is not None or y is not None:
+        if x is None or y is None:
+            return False
+        if math.isnan(x) or math.isnan(y):
+            return math.isnan(x) and math.isnan(y)
+        return math.isclose(x, y, rel_tol=_RELATIVE, abs_tol=tol)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return (
+            type(a) is type(b)
+            and len(a) == len(b)
+            and all(_same_value(p, q, tol) for p, q in zip(a, b, strict=True))
+        )
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same_value(a[k], b[k], tol) for k in a)
+    if isinstance(a, Opaque) and isinstance(b, Opaque):
+        return a.type_name == b.type_name
+    return type(a) is type(b) and a == b
+
+
+def _number(value: Any) -> float | None:
+    """Return a real, non-boolean scalar as a float (huge integers saturate), else None."""
+    if isinstance(value, (bool, np.bool_)):
+        return None
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value[()]
+    if isinstance(value, (int, np.integer)):
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    if isinstance(value, (float, np.floating)):
+        return float(value)
+    return None
+
+
+def _digest(value: Any) -> str:
+    hasher = hashlib.sha256()
+    _feed(hasher, value)
+    return hasher.hexdigest()[:16]
+
+
+def _feed(hasher: Any, value: Any) -> None:
+    if isinstance(value, np.ndarray):
+        hasher.update(f"nd{value.dtype.str}{value.shape}".encode())
+        hasher.update(np.ascontiguousarray(value).tobytes())
+    elif isinstance(value, (list, tuple)):
+        hasher.update(f"{type(value).__name__}{len(value)}[".encode())
+        for item in value:
+            _feed(hasher, item)
+        hasher.update(b"]")
+    elif isinstance(value, dict):
+        _feed(hasher, sorted(value.items(), key=repr))
+    else:
+        hasher.update(f"{type(value).__name__}:{value!r};".encode())

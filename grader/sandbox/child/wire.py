@@ -1,0 +1,128 @@
+"""The wire between the trusted side and a worker: framing, dtypes and size limits.
+
+This module is the single source of the protocol's constants: the worker imports it as part
+of the untrusted child program, and the trusted decoder (``grader/sandbox/codec.py``) imports
+it as ``grader.sandbox.child.wire``.  It imports only the standard library.
+
+A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
+"""
+
+from __future__ import annotations
+
+import array
+import os
+import socket
+
+HEADER_BYTES = 4
+
+# Real dtypes a value may carry on the wire (both directions).
+DTYPES = (
+    "bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+    "float16", "float32", "float64",
+)  # fmt: skip
+
+# Shape of values (both directions).
+MAX_DEPTH = 16  # containers nested deeper are sent as an opaque description
+MAX_ITEMS = 1_000_000  # items in all containers of one value
+# JSON brackets and commas in one value; the trusted side counts them in the raw reply before
+# parsing it, so a reply can never cost more than ~64 bytes per token (plus its own size).
+MAX_TOKENS = 1_000_000
+REPLY_SLACK_TOKENS = 65_536  # the rest of a reply: frames, messages, keys
+MAX_NDIM = 32
+MAX_INT_BITS = 12_000  # ints wider than this are sent as an opaque description
+MAX_INT_DIGITS = 4000  # decimal digits of an int on the wire (12,000 bits fit)
+MAX_STR = 1 << 20  # characters of one str value
+
+# What a worker sends at most (it cuts its own descriptions to these).
+SEND_TEXT = 200  # an opaque value's description, a type name, a source line
+SEND_MESSAGE = 500  # an exception message, a reason
+SEND_FRAMES = 20  # student frames of one traceback
+
+# What the trusted side accepts at most (it cuts longer fields, and rejects wrong types).
+ACCEPT_TYPE_NAME = 200
+ACCEPT_TEXT = 1000
+ACCEPT_MESSAGE = 2000
+ACCEPT_FRAMES = 50
+
+
+def header(size: int) -> bytes:
+    """Return the length prefix of a frame of ``size`` bytes."""
+    return size.to_bytes(HEADER_BYTES, "big")
+
+
+def frame_size(head: bytes) -> int:
+    """Return the length a frame header announces."""
+    return int.from_bytes(head, "big")
+
+
+class Channel:
+    """Blocking framed messages over a stream: a socket or a pair of pipe fds."""
+
+    def __init__(self, read_fd: int, write_fd: int | None = None) -> None:
+        """Use ``read_fd`` for requests and ``write_fd`` (default: the same fd) for replies."""
+        self.read_fd = read_fd
+        self.write_fd = read_fd if write_fd is None else write_fd
+
+    def take_fds(self) -> list[int]:
+        """Return the fds that came with the last frame (none over pipes)."""
+        return []
+
+    def _read_exact(self, n: int) -> bytes | None:
+        """Read exactly ``n`` bytes; None on end of file."""
+        chunks = []
+        while n > 0:
+            chunk = os.read(self.read_fd, min(n, 1 << 20))
+            if not chunk:
+                return None
+            chunks.append(chunk)
+            n -= len(chunk)
+        return b"".join(chunks)
+
+    def recv(self) -> bytes | None:
+        """Read one frame; None on end of file."""
+        head = self._read_exact(HEADER_BYTES)
+        if head is None:
+            return None
+        return self._read_exact(frame_size(head))
+
+    def send(self, data: bytes) -> None:
+        """Write one frame."""
+        view = memoryview(header(len(data)) + data)
+        while view:
+            view = view[os.write(self.write_fd, view[: 1 << 20]) :]
+
+
+class SocketChannel(Channel):
+    """A Channel over a Unix socket, which also receives fds sent with a frame (SCM_RIGHTS)."""
+
+    def __init__(self, fd: int) -> None:
+        """Serve the connected socket ``fd``."""
+        super().__init__(fd)
+        self.sock = socket.socket(fileno=fd)
+        self.sock.setblocking(True)
+        self.fds: list[int] = []
+
+    def take_fds(self) -> list[int]:
+        """Return (and forget) the fds that came with the last frame."""
+        fds, self.fds = self.fds, []
+        return fds
+
+    def recv(self) -> bytes | None:
+        """Read one frame, collecting any fds attached to its header."""
+        for fd in self.take_fds():  # never leak fds the last request did not use
+            os.close(fd)
+        head = b""
+        space = socket.CMSG_SPACE(4 * array.array("i").itemsize)
+        while len(head) < HEADER_BYTES:
+            data, ancillary, _, _ = self.sock.recvmsg(
+                HEADER_BYTES - len(head), space, socket.MSG_CMSG_CLOEXEC
+            )
+            for level, kind, payload in ancillary:
+                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                    fds = array.array("i")
+                    fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+                    self.fds += list(fds)
+            if not data:
+                return None
+            head += data
+        return self._read_exact(frame_size(head))
