@@ -36,6 +36,6 @@ def test_long_vectors(student: Student) -> None:
 
 def test_inputs_unchanged(student: Student) -> None:
     student.expect_unchanged(
-        "weighted_sum", np.array([0.8, 0.7, 0.9]), np.array([0.5, 0.3, 0.2]), -0.4
+        "weighted_sum", np.array([0.8, 0.7, 0.9]), np.array([0.5, 0.3, 0.2]), -0.4, expected=0.39
     )
-    student.expect_unchanged("weighted_sum", [2.0, 3.0], [0.5, 0.3], -0.4)
+    student.expect_unchanged("weighted_sum", [2.0, 3.0], [0.5, 0.3], -0.4, expected=1.5)
