@@ -46,6 +46,8 @@ def item_data(item: ItemResult) -> dict[str, Any]:
                 "message": t.message,
                 "frames": [[f.file, f.line, f.function, f.code] for f in t.frames],
                 "output": t.output,
+                "advisory": t.advisory,
+                "seconds": t.seconds,
             }
             for t in item.tests
         ],
@@ -74,6 +76,8 @@ def item_from(data: dict[str, Any]) -> ItemResult:
                 message=t["message"],
                 frames=tuple(Frame(*frame) for frame in t["frames"]),
                 output=t["output"],
+                advisory=t.get("advisory", False),  # absent in details of older graders
+                seconds=t.get("seconds", 0.0),
             )
             for t in data["tests"]
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -108,13 +109,22 @@ def grade_batch(*args: str, cwd: Path, timeout: float = 600) -> subprocess.Compl
     )
 
 
+def timeless(text: str) -> str:
+    """Return a JSON report without its per-check durations (measurements, not results)."""
+    return re.sub(r'\n *"seconds": [0-9.e-]+,', "", text)
+
+
 def outputs(folder: Path) -> dict[str, bytes]:
-    """Return every output file (not the SQLite file itself) by relative path."""
-    return {
-        path.relative_to(folder).as_posix(): path.read_bytes()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and not path.name.startswith("gradebook.sqlite")
-    }
+    """Return every output file (not the SQLite file itself) by relative path; JSON reports
+    without their per-check durations, which no two runs share."""
+    found = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_file() and not path.name.startswith("gradebook.sqlite"):
+            data = path.read_bytes()
+            if path.parent.name == "reports" and path.suffix == ".json":
+                data = timeless(data.decode("utf-8")).encode("utf-8")
+            found[path.relative_to(folder).as_posix()] = data
+    return found
 
 
 def rows(folder: Path) -> dict[str, tuple]:
