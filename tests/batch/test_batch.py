@@ -13,7 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from conftest import GRADE, grade_batch, make_class, outputs, rows, timeless
+from .conftest import GRADE, grade_batch, make_class, outputs, rows, timeless
 
 EXPECTED_STATUS = {
     "ada": "graded",
