@@ -1,4 +1,4 @@
-"""Run every benchmark in turn: grading vs plain pytest, the sandbox, the site build.
+"""Run every benchmark in turn: grading vs plain pytest, the sandbox, the site build, batch.
 
     python benchmarks/run.py
 
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["bench_grade.py", "bench_sandbox.py", "bench_site.py"]
+BENCHMARKS = ["bench_grade.py", "bench_sandbox.py", "bench_site.py", "bench_batch.py"]
 
 
 def main() -> None:

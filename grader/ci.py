@@ -22,7 +22,11 @@ PLACEHOLDER_URL = "https://course.invalid/your-course/neurons-from-scratch.git"
 DEFAULT_PASS_MARK = "100%"
 URL_ENV = "GRADE_COURSE_URL"
 REF_ENV = "GRADE_COURSE_REF"
-TEMPLATES = {"github": "github-workflow.yml", "gitlab": "gitlab-ci.yml"}
+TEMPLATES = {
+    "github": "github-workflow.yml",
+    "gitlab": "gitlab-ci.yml",
+    "classroom50": "classroom50-workflow.yml",
+}
 
 _URL = re.compile(r"^(git\+)?(https|ssh|file)://[A-Za-z0-9._~:/%+@-]+$")
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/+-]{0,99}$")
@@ -158,7 +162,7 @@ def pass_mark_points(text: str | None, max_score: int) -> float:
 def render_ci(
     kind: str, source: GraderSource | None = None, pass_mark: str = DEFAULT_PASS_MARK
 ) -> str:
-    """Return the CI file for `kind` ("github" or "gitlab") that grades with `source`."""
+    """Return the CI file for `kind` (github, gitlab, classroom50) that grades with `source`."""
     source = source or grader_source()
     template = resources.files("grader").joinpath("templates", TEMPLATES[kind]).read_text("utf-8")
     values = {

@@ -1,4 +1,5 @@
-"""Fixtures shared by the CLI and CI tests: real workspaces made with the real `grade init`."""
+"""Fixtures shared by the CLI and CI tests (real workspaces made with the real `grade init`),
+and by every real-browser test (one chromium per session, through Playwright)."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import importlib.util
 import os
 import shutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,6 +40,33 @@ def workspace(tmp_path: Path, templates: dict[str, Path]) -> Callable[..., Path]
         return Path(shutil.copytree(templates[kind], tmp_path / name, symlinks=True))
 
     return make
+
+
+# -- real browser ----------------------------------------------------------------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason}; CI must run the browser tests (apt-get install -y chromium)")
+    pytest.skip(f"{reason}; install it with: apt-get install -y chromium")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Launch Debian's chromium through Playwright once per session."""
+    if not CHROMIUM.exists():
+        _unavailable(f"real-browser tests need {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("real-browser tests need the playwright package (pip install playwright)")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
 
 
 # In CI a missing feature (no chromium, no Landlock, no seccomp, no kernel headers) must fail

@@ -217,7 +217,9 @@ def _load_course_file(path: Path, problems: list[Problem]) -> tuple[str, str, li
     if read is None:
         return "", "", []
     reader, _ = read
-    top = reader.mapping((), {"title", "version", "lessons"}, {"title", "version", "lessons"})
+    # `policy` (deadlines and late work) is read by grader.classroom.policy for `grade batch`.
+    required = {"title", "version", "lessons"}
+    top = reader.mapping((), required | {"policy"}, required)
     if top is None:
         return "", "", []
     title = reader.text(top, (), "title")

@@ -6,7 +6,6 @@ once, then runs every check against each submission in turn.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import sys
@@ -14,7 +13,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
 
@@ -24,12 +23,12 @@ from _pytest.runner import runtestprotocol
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
 from grader.grading.checks import CourseError, Failure, Student
-from grader.grading.fingerprints import Observation, alike
+from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
+from grader.grading.direct import can_run_directly, run_directly
 from grader.grading.messages import sanitize, show
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
-    Diagnosis,
     GradedFile,
     ItemResult,
     Report,
@@ -167,7 +166,7 @@ class Grader:
         """Grade each submission in turn, calling `on_report` as each report is ready."""
         items = select(self.course, only)
         exercises = [item for item in items if isinstance(item, CodeExercise)]
-        plugin = _Plugin(self, list(submissions), items, on_report)
+        plugin = _Plugin(self, submissions, items, on_report)
         if not exercises:
             plugin.grade_without_pytest()
             return
@@ -192,39 +191,12 @@ class Grader:
             raise GradingError(f"pytest stopped early (exit code {int(code)})")
 
 
-@dataclass(frozen=True)
-class _Run:
-    """One check run against one submission: its result and what the student's code did."""
-
-    result: CheckResult
-    observed: tuple[Observation, ...]
-
-
-# Known-wrong fingerprints by exercise content: {key: {misconception id: {check: run}}}.
-# Computed lazily, once per process for each version of an exercise, by grading each
-# known-wrong file the way a student's file is graded; the course folder is never written.
-_KNOWN_WRONG: dict[str, dict[str, dict[str, _Run]]] = {}
-
-
-def _content_key(exercise: CodeExercise, limits: Limits) -> str:
-    """Hash what a known-wrong fingerprint depends on: the exercise's files and the limits."""
-    hasher = hashlib.sha256(f"{__version__}|{exercise.id}|{exercise.file}|{limits}".encode())
-    paths = [exercise.source, *exercise.tests, *(wrong.file for wrong in exercise.misconceptions)]
-    for path in paths:
-        hasher.update(str(path.name).encode() + b"\0")
-        try:
-            hasher.update(path.read_bytes())
-        except OSError:
-            hasher.update(b"<unreadable>")
-    return hasher.hexdigest()
-
-
 class _Plugin:
     """A pytest plugin that runs the collected checks against each submission in turn."""
 
     def __init__(self, grader: Grader, submissions, items, on_report) -> None:
         self.grader = grader
-        self.submissions: list[Submission] = submissions
+        self.submissions: Iterable[Submission] = submissions  # read once, lazily (a stream)
         self.items = items
         self.on_report = on_report
         self.by_test_file = {
@@ -398,20 +370,37 @@ class _Plugin:
             notes=(f"Grading stopped early for this submission: {what}.",),
         )
 
+    def _student_for(self, item: pytest.Item) -> Callable[[], Student]:
+        """Return a maker of the `student` value for a check run without pytest's protocol."""
+        exercise, check = item.stash[_META]
+        assert self.handle is not None, "checks run only while a submission is open"
+        handle = self.handle
+
+        def make() -> Student:
+            student = Student(handle, exercise, check)
+            item.stash[_STUDENT] = student  # as the fixture does: its observations diagnose
+            return student
+
+        return make
+
+    def _run_checks(self, items: list[pytest.Item]) -> list[Run]:
+        """Run each check against the open submission."""
+        return [_run_check(item, self._student_for(item)) for item in items]
+
     def _grade_exercise(self, exercise: CodeExercise, items: list[pytest.Item]) -> ItemResult:
-        runs = [_run_check(item) for item in items]
+        runs = self._run_checks(items)
         tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
         diagnosis = None
         if exercise.misconceptions and any(test.status is Status.FAILED for test in tests):
             try:
-                diagnosis = _diagnose(exercise, runs, self._known_wrong(exercise, items))
+                diagnosis = diagnose(exercise, runs, self._known_wrong(exercise, items))
             except SandboxError:
                 raise
             except Exception:  # naming a mistake is a bonus: it never costs the grade
                 diagnosis = None
         if diagnosis is not None:
-            tests = _said_once(exercise, tests)
+            tests = said_once(exercise, tests)
         return ItemResult(
             id=exercise.id,
             title=exercise.title,
@@ -428,10 +417,10 @@ class _Plugin:
 
     def _known_wrong(
         self, exercise: CodeExercise, items: list[pytest.Item]
-    ) -> dict[str, dict[str, _Run]]:
+    ) -> dict[str, dict[str, Run]]:
         """Return each known-wrong file's runs of this exercise's checks, grading them once."""
-        key = _content_key(exercise, self.grader.limits)
-        known = _KNOWN_WRONG.get(key)
+        key = content_key(exercise, self.grader.limits)
+        known = KNOWN_WRONG.get(key)
         if known is not None:
             return known
         known = {}
@@ -443,45 +432,13 @@ class _Plugin:
                     handle = self.grader.sandbox.open(Path(scratch), [exercise.file])
                     self.handle = handle
                     try:
-                        known[wrong.id] = {run.result.test: run for run in map(_run_check, items)}
+                        known[wrong.id] = {run.result.test: run for run in self._run_checks(items)}
                     finally:
                         handle.close()
         finally:
             self.handle = saved
-        _KNOWN_WRONG[key] = known
+        KNOWN_WRONG[key] = known
         return known
-
-
-def _said_once(exercise: CodeExercise, tests: tuple[CheckResult, ...]) -> tuple[CheckResult, ...]:
-    """Drop the check hint from failures the diagnosis explains, so the fix is said once."""
-    hints = {check.test: check.hint for check in exercise.checks}
-    trimmed = []
-    for test in tests:
-        hint = sanitize(hints.get(test.test, ""))
-        if test.status is Status.FAILED and hint and test.message.endswith(" " + hint):
-            test = replace(test, message=test.message[: -len(hint) - 1])
-        trimmed.append(test)
-    return tuple(trimmed)
-
-
-def _diagnose(
-    exercise: CodeExercise, runs: list[_Run], known: dict[str, dict[str, _Run]]
-) -> Diagnosis | None:
-    """Name the misconception whose known-wrong file did exactly what this submission did."""
-    ours = {run.result.test: run for run in runs}
-    failing = {test for test, run in ours.items() if run.result.status is not Status.PASSED}
-    for wrong in exercise.misconceptions:
-        theirs = known.get(wrong.id, {})
-        their_failing = {t for t, run in theirs.items() if run.result.status is not Status.PASSED}
-        if their_failing != failing:
-            continue
-        if all(
-            ours[test].result.status is theirs[test].result.status
-            and alike(ours[test].observed, theirs[test].observed, exercise.tolerance)
-            for test in failing
-        ):
-            return Diagnosis(wrong.id, wrong.title, wrong.feedback)
-    return None
 
 
 _META = pytest.StashKey[tuple[CodeExercise, Check]]()
@@ -489,16 +446,19 @@ _ERROR = pytest.StashKey[BaseException]()
 _STUDENT = pytest.StashKey[Student]()
 
 
-def _run_check(item: pytest.Item) -> _Run:
+def _run_check(item: pytest.Item, make_student: Callable[[], Student]) -> Run:
     _, check = item.stash[_META]
     if _ERROR in item.stash:
         del item.stash[_ERROR]
     if _STUDENT in item.stash:
         del item.stash[_STUDENT]
     started = time.perf_counter()
-    runtestprotocol(item, nextitem=None, log=False)
+    if can_run_directly(item):  # a plain check: call it, skipping pytest's per-test protocol
+        error = run_directly(item, make_student)
+    else:
+        runtestprotocol(item, nextitem=None, log=False)
+        error = item.stash.get(_ERROR, None)
     seconds = time.perf_counter() - started
-    error = item.stash.get(_ERROR, None)
     student = item.stash.get(_STUDENT, None)
     observed = tuple(student.observed) if student is not None else ()
     status, message, output = Status.PASSED, "", ""
@@ -546,7 +506,7 @@ def _run_check(item: pytest.Item) -> _Run:
         advisory=check.advisory,
         seconds=seconds,
     )
-    return _Run(result, observed)
+    return Run(result, observed)
 
 
 _STATUS = {

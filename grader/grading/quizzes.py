@@ -202,6 +202,7 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
     where = f"{ANSWERS_FILE}:{answers.positions.get(quiz.id, '?')}"
     given = answers.values.get(quiz.id)
     status, message = Status.FAILED, ""
+    answer = None
     if answers.problem:
         status = Status.ERROR
         message = (
@@ -227,6 +228,7 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
         except ValueError as error:
             status, message = Status.ERROR, f"{where}: {error}"
         else:
+            answer = _normalised(quiz, given, canonical)
             if _matches(quiz, canonical):
                 status = Status.PASSED
             else:
@@ -252,7 +254,16 @@ def grade_quiz(quiz: Quiz, answers: Answers) -> ItemResult:
         tests=(test,),
         file=ANSWERS_FILE,
         hints=quiz.hints,
+        answer=answer,
     )
+
+
+def _normalised(quiz: Quiz, given: object, canonical: str) -> str:
+    """Return a readable normal form of a valid answer: 'b', or 0.731 at the quiz's decimals."""
+    if isinstance(quiz, NumericQuiz):
+        value = round(parse_number(given), quiz.decimals)
+        return f"{value + 0.0:.{quiz.decimals}f}"
+    return canonical  # a choice's canonical form is its letter
 
 
 def _matches(quiz: Quiz, canonical: str) -> bool:

@@ -62,6 +62,7 @@ class ItemResult:
     file: str = ""  # the student file (code) or "answers.yaml" (quiz)
     hints: tuple[str, ...] = ()
     diagnosis: Diagnosis | None = None
+    answer: str | None = None  # a quiz's given answer, normalised (None when unreadable or code)
 
     @property
     def scored(self) -> tuple[CheckResult, ...]:

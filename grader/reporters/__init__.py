@@ -1,4 +1,5 @@
-"""Turn a graded Report into text for people and tools: terminal, JSON, JUnit, Markdown, Gradescope.
+"""Turn a graded Report into text for people and tools: terminal, JSON, JUnit, Markdown,
+Gradescope, Classroom 50.
 
 Every renderer is a pure function of the Report. `REPORTERS` is the registry: each entry
 names a format, its renderer, its golden-file extension and the `grade check` flag that
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from grader.grading.results import Report
+from grader.reporters.classroom50 import render_classroom50
 from grader.reporters.csv_report import render_csv_rows
 from grader.reporters.gradescope import render_gradescope
 from grader.reporters.json_report import render_json
@@ -52,6 +54,12 @@ REPORTERS: dict[str, Reporter] = {
             "gradescope.json",
             "Also write Gradescope JSON here.",
         ),
+        Reporter(
+            "classroom50",
+            render_classroom50,
+            "classroom50.json",
+            "Also write Classroom 50's result.json here.",
+        ),
     ]
 }
 
@@ -62,6 +70,7 @@ __all__ = [
     "REPORTERS",
     "Renderer",
     "Reporter",
+    "render_classroom50",
     "render_csv_rows",
     "render_gradescope",
     "render_json",

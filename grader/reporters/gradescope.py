@@ -20,6 +20,7 @@ from grader.reporters.common import (
     headline,
     next_steps,
     provenance,
+    scored_checks,
 )
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
@@ -33,7 +34,7 @@ def render_gradescope(report: Report, *, hidden_visibility: Visibility = "visibl
     tests = [
         _test(item, test, f"{item_number}.{test_number}", hidden_visibility)
         for item_number, item in enumerate(report.items, 1)
-        for test_number, test in enumerate(_checks(item), 1)
+        for test_number, test in enumerate(scored_checks(item), 1)
     ]
     results = {
         "score": float(report.score),
@@ -63,13 +64,6 @@ def _summary(report: Report) -> str:
         score = fraction(item.score, item.max_score)
         lines.append(f"{item.id:<{width}}  {score:>5}  {item.status}")
     return "\n".join([*lines, "", *next_steps(report), "", provenance(report)])
-
-
-def _checks(item: ItemResult) -> tuple[CheckResult, ...]:
-    """Return the item's checks, or one standing for the item when it has none."""
-    if item.tests:
-        return item.tests
-    return (CheckResult(item.id, item.title, item.status, item.score, item.max_score, "visible"),)
 
 
 def _test(item: ItemResult, test: CheckResult, number: str, hidden: Visibility) -> dict[str, Any]:

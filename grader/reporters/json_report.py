@@ -8,11 +8,11 @@ from typing import Any
 from grader.grading.results import CheckResult, Diagnosis, GradedFile, ItemResult, Report
 from grader.reporters.common import clean
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 def render_json(report: Report) -> str:
-    """Render the report as JSON (schema_version 1), indented by 2, ending in a newline."""
+    """Render the report as JSON (schema_version 2), indented by 2, ending in a newline."""
     return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
 
 
@@ -51,6 +51,7 @@ def _item(item: ItemResult) -> dict[str, Any]:
         "score": item.score,
         "max_score": item.max_score,
         "diagnosis": _diagnosis(item.diagnosis),
+        "answer": None if item.answer is None else clean(item.answer),
         "tests": [_test(test) for test in item.tests],
     }
 

@@ -397,3 +397,38 @@ def test_every_ci_format_records_what_was_graded(workspace: Workspace, tmp_path:
     assert f"{sigmoid}  sigmoid.py" in markdown
     extra = json.loads((out / "results.json").read_text())["extra_data"]
     assert extra["grader_version"] == __version__ and extra["course_version"] == version
+
+
+@pytest.fixture(scope="module")
+def classroom50_workflow(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Return the Classroom 50 workflow `grade ci classroom50` prints."""
+    root = tmp_path_factory.mktemp("classroom50")
+    done = grade(
+        "ci", "classroom50", "--course-url", COURSE_URL, "--course-ref", COURSE_REF, cwd=root
+    )
+    assert done.returncode == 0, done.stderr
+    return yaml.safe_load(done.stdout)
+
+
+def test_classroom50_workflow_runs_only_for_submission_tags(classroom50_workflow: dict) -> None:
+    triggers = classroom50_workflow[True]  # YAML 1.1 reads the key `on` as true
+    assert set(triggers) == {"push", "workflow_dispatch"}
+    assert triggers["push"] == {"tags": ["submit*"]}  # no branches: a plain push grades nothing
+    assert classroom50_workflow["env"]["GRADER_PACKAGE"] == REQUIREMENT
+    assert classroom50_workflow["permissions"] == {"contents": "read"}
+
+
+@pytest.mark.parametrize("kind", ["stub", "complete"])
+def test_simulated_classroom50_run_writes_result_json_and_exits_0(
+    kind: str, classroom50_workflow: dict, workspace: Workspace, tmp_path: Path
+) -> None:
+    submission = workspace(kind)
+    run = run_github(classroom50_workflow, submission, tmp_path / "ci")
+    assert run.grade.returncode == 0, run.grade.stderr  # the grader ran, whatever the score
+    assert run.uploaded == ["report.json", "result.json", "summary.md"]
+    result = json.loads((run.reports.parent / "classroom50" / "result.json").read_text())
+    report = json.loads((run.reports.parent / "classroom50" / "report.json").read_text())
+    assert result["schema"] == "classroom50/result/v1"
+    assert (result["score"], result["max-score"]) == (report["score"], report["max_score"])
+    assert sum(test["score"] for test in result["tests"]) == result["score"]
+    assert (result["score"] == result["max-score"]) == (kind == "complete")

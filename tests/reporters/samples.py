@@ -190,6 +190,7 @@ def _partial() -> Report:
                 " keeps a positive number as it is and turns a negative number into 0.",
             )
         ],
+        answer="0.00",
     )
     zero, lesson, array, extremes, properties = _checks(2)
     sigmoid = _item(

@@ -50,7 +50,7 @@ def test_the_checker_finds_mistakes() -> None:
 
 def test_layout_is_indented_with_a_trailing_newline() -> None:
     text = render_json(PARTIAL)
-    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": 1,\n')
+    assert text.endswith("}\n") and text.startswith('{\n  "schema_version": 2,\n')
     assert list(json.loads(text)) == [
         "schema_version",
         "grader_version",

@@ -8,7 +8,7 @@ from .samples import PARTIAL
 
 
 def test_every_format_renders_a_report_to_text() -> None:
-    assert set(FORMATS) == {"text", "json", "junit", "markdown", "gradescope"}
+    assert set(FORMATS) == {"text", "json", "junit", "markdown", "gradescope", "classroom50"}
     for render in FORMATS.values():
         text = render(PARTIAL)
         assert isinstance(text, str) and text.endswith("\n")

@@ -1,8 +1,11 @@
-"""Shared fixtures for the site tests: the fixture course, built sites, and a real browser."""
+"""Shared fixtures for the site tests: the fixture course, built sites, and a real browser.
+
+The `browser` fixture itself lives in tests/conftest.py: one chromium per session, shared with
+the class report's browser tests (two Playwright sync sessions cannot run at once).
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,8 +27,6 @@ FIXTURE_SOLUTIONS = HERE / "fixture_solutions"
 GOLDEN = HERE / "golden"
 REPO = HERE.parent.parent
 SCREENSHOTS = REPO / "artifacts" / "screenshots"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @dataclass
@@ -74,27 +75,6 @@ def tree_bytes(root: Path) -> dict[str, bytes]:
 
 
 # -- real browser ----------------------------------------------------------------------------
-
-
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}; CI must run the browser tests (apt-get install -y chromium)")
-    pytest.skip(f"{reason}; install it with: apt-get install -y chromium")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Launch Debian's chromium through Playwright once per session."""
-    if not CHROMIUM.exists():
-        _unavailable(f"real-browser tests need {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("real-browser tests need the playwright package (pip install playwright)")
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield instance
-        instance.close()
 
 
 @dataclass

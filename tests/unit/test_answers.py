@@ -171,3 +171,24 @@ def test_a_duplicate_costs_only_its_own_quiz(tmp_path: Path) -> None:
     assert result.tests[0].message == (
         "answers.yaml:3:1: duplicate key 'q' (first at line 1); keep only one"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "answer"),
+    [
+        ("q: 1.6\n", "numeric", "1.60"),
+        ("q: 1.604\n", "numeric", "1.60"),
+        ("q: -0.001\n", "numeric", "0.00"),
+        ("q: 1.5\n", "numeric", "1.50"),
+        ("q: ' A '\n", "choice", "a"),
+        ("q: b\n", "choice", "b"),
+        ("q: one\n", "numeric", None),
+        ("q: e\n", "choice", None),
+        ("q:\n", "numeric", None),
+    ],
+)
+def test_the_given_answer_is_kept_in_a_normal_form(
+    tmp_path: Path, text: str, kind: str, answer: str | None
+) -> None:
+    quiz = _quiz(kind, "b" if kind == "choice" else "1.5")
+    assert _grade(tmp_path, text, quiz).answer == answer

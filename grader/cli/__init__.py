@@ -40,12 +40,14 @@ def _user_errors() -> tuple[type[Exception], ...]:
     """Return the library's exceptions that mean "fix your input", not "the grader broke"."""
     from grader.check import ReportTargetError
     from grader.ci import CiError
+    from grader.cli.classroom import class_errors
     from grader.course.problems import InputError
     from grader.grading.engine import GradingError
     from grader.grading.workspace import NotAWorkspace
     from grader.package import PackageError
 
-    return (ReportTargetError, CiError, InputError, GradingError, NotAWorkspace, PackageError)
+    user = (ReportTargetError, CiError, InputError, GradingError, NotAWorkspace, PackageError)
+    return (*user, *class_errors())
 
 
 def _course(course_dir: Path | None = None, *, authoring: bool = False, drafts: bool = False):
@@ -70,7 +72,7 @@ def _item(course, item_id: str):
 
 
 _ORDER = ["init", "list", "show", "check", "hint", "watch", "ci"]
-_AUTHOR_ORDER = ["validate", "digest", "build-site", "package"]
+_AUTHOR_ORDER = ["validate", "digest", "build-site", "package", "batch", "merge", "class", "export"]
 _GROUP_OPTIONS = {"--help", "-h", "--version"}
 
 
@@ -343,10 +345,11 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
 
 
 @cli.command(short_help="Print a GitHub Actions or GitLab CI file that grades every push.")
-@click.argument("kind", type=click.Choice(["github", "gitlab"]), default="github")
+@click.argument("kind", type=click.Choice(["github", "gitlab", "classroom50"]), default="github")
 @_ci_options
 def ci(kind: str, pass_mark: str, **source: str | None) -> None:
-    """Print a CI file that grades every push: GitHub Actions (default) or GitLab CI.
+    """Print a CI file that grades every push: GitHub Actions (default) or GitLab CI; or,
+    for Classroom 50, a workflow that grades each pushed submit* tag into result.json.
 
     It installs the grader from the course (a published package pinned by hash, or the
     course repository at a pinned ref), never from the repository it grades.
@@ -355,6 +358,7 @@ def ci(kind: str, pass_mark: str, **source: str | None) -> None:
     Examples:
       grade ci github > .github/workflows/grade.yml
       grade ci gitlab --grader-wheel URL --grader-sha256 HASH > .gitlab-ci.yml
+      grade ci classroom50 > .github/workflows/classroom50.yml
     """
     from grader.ci import ci_file
 
@@ -470,6 +474,9 @@ def package(out: Path, course_dir: Path | None) -> None:
 
     course = _course(course_dir, authoring=True)
     click.echo(build_package(course, out).summary(), nl=False)
+
+
+import grader.cli.classroom  # noqa: E402, F401 - registers batch, merge, class and export
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,0 +1,479 @@
+"""`grade batch` and `grade merge`: grade a whole class into a resumable gradebook.
+
+Each submission (a folder, .zip or .tar(.gz) per student) is read safely, fingerprinted, and
+graded unless the gradebook already holds it for the same files, course and grader. Exercise
+results are shared between identical files through a cache in the gradebook; the rest is
+graded by `--jobs` warm workers (grader.classroom.runner), each submission within a
+wall-clock budget. Quizzes are graded here (trusted, no student code). Outputs are always
+regenerated from the gradebook, so an interrupted, resumed or merged run ends the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import os
+import re
+import shutil
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from grader import __version__
+from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entry, read_folder
+from grader.classroom.detail import item_data, item_from, report_data
+from grader.classroom.gradebook import (
+    ERROR,
+    FILE_NAME,
+    GRADED,
+    UNREADABLE,
+    Gradebook,
+    Row,
+)
+from grader.classroom.integrity import code_forms
+from grader.classroom.outputs import write_outputs
+from grader.classroom.run import CODE_FORMS, ClassInputs, book_scores, finish_book
+from grader.classroom.runner import Outcome, Pool, Task
+from grader.classroom.shards import Shard
+from grader.course.model import Course, Quiz
+from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
+from grader.grading.results import GradedFile, ItemResult, Report
+from grader.reporters import FORMATS
+
+WORK_DIR = ".work"
+_SANDBOX_FAILED = "the grader's sandbox failed"
+# Tokens that let one file reach another (an import by name, reading a file, running text):
+# a file using any of them is cached only together with every other file of the submission.
+_REACHING = {
+    "__import__",
+    "importlib",
+    "exec",
+    "eval",
+    "compile",
+    "open",
+    "runpy",
+    "pkgutil",
+    "imp",
+    "sys",
+    "os",
+    "io",
+    "pathlib",
+    "builtins",
+    "__builtins__",
+    "globals",
+    "vars",
+    "locals",
+    "fromfile",
+    "loadtxt",
+    "genfromtxt",
+    "load",
+    "memmap",
+}
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class BatchError(Exception):
+    """Raise when the batch cannot run at all (a usage problem)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """What `grade batch` was asked to do."""
+
+    submissions: Path
+    out: Path
+    jobs: int
+    shard: Shard = Shard()
+    force: bool = False
+    call_timeout: float = 1.0
+    budget: float = 10.0
+    gradescope: bool = False
+    caps: Caps = Caps()
+    classroom: ClassInputs = ClassInputs()  # roster, late-work policy, submission times
+
+
+@dataclass
+class Summary:
+    """What a batch run did."""
+
+    students: int = 0  # in this shard
+    graded: int = 0  # graded in this run (including from the cache)
+    cached: int = 0  # of those, every exercise came from the shared-results cache
+    unchanged: int = 0  # already in the gradebook for the same files, course and grader
+    removed: list[str] = field(default_factory=list)
+    attention: list[tuple[str, str, str]] = field(default_factory=list)  # student, status, why
+    seconds: float = 0.0
+    restarts: int = 0
+    classroom: list[str] = field(default_factory=list)  # roster, late work, regrade lines
+
+    @property
+    def per_second(self) -> float:
+        return (self.students - self.unchanged) / self.seconds if self.seconds > 0 else 0.0
+
+
+@dataclass
+class _Plan:
+    entry: Entry
+    read: Read
+    folder: Path
+    fingerprint: str
+    keys: dict[str, str]  # exercise id -> cache key
+    entangled: bool
+    digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
+    results: dict[str, ItemResult] = field(default_factory=dict)
+    forms: dict[str, list] = field(default_factory=dict)  # normalised code, for the class report
+
+
+Progress = Callable[[int, int, Summary], None]
+
+
+def course_sha256(course: Course) -> str:
+    """Return a SHA-256 over every file of the course folder (YAML, hidden tests, stubs)."""
+    digest = hashlib.sha256()
+    for path in sorted(course.root.rglob("*")):
+        if "__pycache__" in path.parts or not path.is_file():
+            continue
+        data = path.read_bytes()
+        name = path.relative_to(course.root).as_posix()
+        digest.update(f"{name}\0{len(data)}\0".encode() + data)
+    return digest.hexdigest()
+
+
+def run_batch(course: Course, options: Options, progress: Progress | None = None) -> Summary:
+    """Grade the class in `options.submissions` into `options.out`; return what happened."""
+    started = time.monotonic()
+    submissions, out = options.submissions.resolve(), options.out.resolve()
+    if not submissions.is_dir():
+        raise BatchError(f"{options.submissions} is not a folder of submissions")
+    if out == submissions or out.is_relative_to(submissions):
+        raise BatchError(f"--out {options.out} must not be inside {options.submissions}")
+    if submissions.is_relative_to(out):
+        raise BatchError(f"{options.submissions} must not be inside --out {options.out}")
+    out.mkdir(parents=True, exist_ok=True)
+    work = out / WORK_DIR
+    shutil.rmtree(work, ignore_errors=True)
+    summary = Summary()
+    course_hash = course_sha256(course)
+    with Gradebook(out / FILE_NAME) as book:
+        old_scores = book_scores(book)  # what a regrade compares with (changes.csv)
+        book.set_meta(_meta(course, course_hash))
+        entries = [e for e in find_entries(submissions) if options.shard.holds(e.student)]
+        summary.students = len(entries)
+        present = {e.student for e in entries}
+        summary.removed = sorted(set(book.keys()) - present)
+        book.remove(summary.removed)
+        _Batch(course, options, book, course_hash, work, summary, progress).run(entries)
+        finished = finish_book(book, out, course, options.classroom, old_scores)
+        summary.classroom = finished.summary()
+        write_outputs(book, out, gradescope=options.gradescope, class_rows=finished.rows)
+        summary.attention = [
+            (row.student, row.status, row.message) for row in book.rows() if row.status != GRADED
+        ]
+    shutil.rmtree(work, ignore_errors=True)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _meta(course: Course, course_hash: str) -> dict[str, str]:
+    return {
+        "course_title": course.title,
+        "course_version": course.version,
+        "course_sha256": course_hash,
+        "grader_version": __version__,
+        "items": json.dumps([item.id for item in course.items]),
+    }
+
+
+class _Batch:
+    """One run over the class."""
+
+    def __init__(self, course, options, book, course_hash, work, summary, progress) -> None:
+        self.course: Course = course
+        self.options: Options = options
+        self.book: Gradebook = book
+        self.course_hash: str = course_hash
+        self.work: Path = work
+        self.summary: Summary = summary
+        self.progress = progress
+        self.exercises = list(course.exercises)
+        self.names = [exercise.file for exercise in self.exercises]
+        self.done = 0
+        self.total = 0
+        self.pool: Pool | None = None
+        self.numbers = itertools.count()
+
+    def run(self, entries: list[Entry]) -> None:
+        known = self.book.keys()
+        self.total = len(entries)
+        pending: deque[_Plan] = deque()
+        for entry in entries:
+            plan = self._plan(entry)
+            if plan is None:
+                continue
+            row = known.get(entry.student)
+            if (
+                not self.options.force
+                and row is not None
+                and row[0] != ERROR
+                and row[1:] == (plan.fingerprint, self.course_hash, __version__)
+            ):
+                self.summary.unchanged += 1
+                self._advance()
+                continue
+            if plan.read.unreadable:
+                self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
+                continue
+            # Only what grading needs waits in the queue: digests, never the file bytes.
+            plan.forms = code_forms(_code(plan.read, self.names))
+            plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
+            pending.append(plan)
+        finished = False
+        try:
+            self._grade(pending)
+            finished = True
+        finally:
+            if self.pool is not None:
+                self.summary.restarts = self.pool.restarts
+                self.pool.close(kill=not finished)
+
+    # -- planning ------------------------------------------------------------------------
+
+    def _plan(self, entry: Entry) -> _Plan | None:
+        read = read_entry(entry, self.names, ANSWERS_FILE, self.options.caps)
+        folder = entry.path
+        if not read.unreadable and entry.kind != "folder":
+            folder = self.work / entry.student  # an archive: its expected files, written out
+            folder.mkdir(parents=True)
+            for name, content in read.files.items():
+                (folder / name).write_bytes(content)
+            read = read_folder(folder, self.names, ANSWERS_FILE, self.options.caps)
+        fingerprint = read.fingerprint()
+        code = hashlib.sha256()
+        for name in self.names:
+            code.update(f"{name}\0{read.sha256(name) or read.problems.get(name, '')}\0".encode())
+        keys, entangled = {}, False
+        others = {exercise.module.encode() for exercise in self.exercises}
+        for exercise in self.exercises:
+            data = read.files.get(exercise.file)
+            words = set(_WORD.findall(data)) if data is not None else set()
+            reaches = bool(words & (others - {exercise.module.encode()})) or any(
+                word.decode() in _REACHING for word in words
+            )
+            entangled = entangled or reaches
+            state = read.sha256(exercise.file) or "!" + read.problems.get(exercise.file, "")
+            basis = f"{exercise.id}\0{state}\0{self.course_hash}\0{__version__}"
+            if reaches:
+                basis += "\0" + code.hexdigest()
+            keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
+        digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
+        return _Plan(entry, read, folder, fingerprint, keys, entangled, digests)
+
+    # -- grading -------------------------------------------------------------------------
+
+    def _grade(self, pending: deque[_Plan]) -> None:
+        inflight: set[str] = set()
+        waiting: dict[str, list[_Plan]] = {}
+        while pending or (self.pool is not None and self.pool.busy()):
+            while pending:
+                plan = pending[0]
+                needed = self._needed(plan)
+                if not needed:
+                    pending.popleft()
+                    self._finish(plan, cached=True)
+                    continue
+                blocked = next((plan.keys[i] for i in needed if plan.keys[i] in inflight), None)
+                if blocked is not None:
+                    pending.popleft()
+                    waiting.setdefault(blocked, []).append(plan)
+                    continue
+                pool = self._pool()
+                if not pool.idle():
+                    break
+                pending.popleft()
+                only = needed if not plan.entangled else [e.id for e in self.exercises]
+                inflight.update(plan.keys[i] for i in needed)
+                pool.submit(Task(next(self.numbers), plan.folder, tuple(only), plan))
+            if self.pool is None or not self.pool.busy():
+                continue
+            for outcome in self.pool.wait(0.5):
+                plan = outcome.task.payload
+                released = [key for key in plan.keys.values() if key in inflight]
+                inflight.difference_update(released)
+                for key in released:
+                    pending.extendleft(reversed(waiting.pop(key, [])))
+                self._outcome(plan, outcome)
+
+    def _needed(self, plan: _Plan) -> list[str]:
+        needed = []
+        for exercise in self.exercises:
+            if exercise.id in plan.results:
+                continue
+            cached = self.book.cached(exercise.id, plan.keys[exercise.id])
+            if cached is None:
+                needed.append(exercise.id)
+            else:
+                plan.results[exercise.id] = item_from(cached)
+        return needed
+
+    def _pool(self) -> Pool:
+        if self.pool is None:
+            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
+            self.pool = Pool(
+                self.options.jobs,
+                self.course.root,
+                self.options.call_timeout,
+                self.options.budget,
+                env,
+                cwd=self.work.parent,
+            )
+        return self.pool
+
+    def _outcome(self, plan: _Plan, outcome: Outcome) -> None:
+        if outcome.items is None:
+            self._record(plan.entry.student, outcome.status, outcome.message, plan.fingerprint)
+            return
+        fresh = [item_from(data) for data in outcome.items]
+        shared = []
+        for item in fresh:
+            plan.results[item.id] = item
+            if not any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
+                shared.append((item.id, plan.keys[item.id], item_data(item)))
+        self.book.cache(shared)
+        missing = [e.id for e in self.exercises if e.id not in plan.results]
+        if missing:
+            why = f"the grader returned no result for {', '.join(missing)}"
+            self._record(plan.entry.student, ERROR, why, plan.fingerprint)
+            return
+        self._finish(plan, cached=False)
+
+    def _finish(self, plan: _Plan, cached: bool) -> None:
+        answers = read_answers(plan.folder)
+        items: list[ItemResult] = []
+        for item in self.course.items:
+            if isinstance(item, Quiz):
+                items.append(grade_quiz(item, answers))
+            else:
+                items.append(plan.results[item.id])
+        files = [GradedFile(name, *plan.digests[name]) for name in self.names]
+        files.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
+        report = Report(
+            course_title=self.course.title,
+            course_version=self.course.version,
+            grader_version=__version__,
+            workspace=plan.entry.student,
+            items=tuple(items),
+            files=tuple(files),
+            notes=tuple(answer_notes(answers, self.course.quizzes)),
+        )
+        row = Row(
+            student=plan.entry.student,
+            status=GRADED,
+            score=report.score,
+            max_score=report.max_score,
+            files_sha256=plan.fingerprint,
+            course_sha256=self.course_hash,
+            grader_version=__version__,
+            report=FORMATS["json"](report),
+            detail=json.dumps(
+                {**report_data(report), CODE_FORMS: plan.forms},
+                sort_keys=True,
+            ),
+            graded_at=_now(),
+        )
+        scores = [(i.id, str(i.status), i.score, i.max_score) for i in report.items]
+        self.book.put(row, scores)
+        self.summary.graded += 1
+        self.summary.cached += cached
+        self._cleanup(plan)
+        self._advance()
+
+    def _record(self, student: str, status: str, message: str, fingerprint: str) -> None:
+        row = Row(
+            student=student,
+            status=status,
+            score=0,
+            max_score=self.course.max_score,
+            files_sha256=fingerprint,
+            course_sha256=self.course_hash,
+            grader_version=__version__,
+            message=message,
+            graded_at=_now(),
+        )
+        self.book.put(row, [])
+        shutil.rmtree(self.work / student, ignore_errors=True)
+        self._advance()
+
+    def _cleanup(self, plan: _Plan) -> None:
+        if plan.folder.parent == self.work:
+            shutil.rmtree(plan.folder, ignore_errors=True)
+
+    def _advance(self) -> None:
+        self.done += 1
+        if self.progress is not None:
+            self.progress(self.done, self.total, self.summary)
+
+
+def _code(read: Read, names: list[str]) -> dict[str, bytes]:
+    """Return the exercise files read, for the class report's identical-code hints."""
+    return {name: data for name, data in read.files.items() if name in names}
+
+
+def _size(read: Read, name: str) -> int | None:
+    data = read.files.get(name)
+    return len(data) if data is not None else None
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def merge(
+    inputs: list[Path],
+    out: Path,
+    *,
+    gradescope: bool = False,
+    course: Course | None = None,
+    classroom: ClassInputs | None = None,
+) -> tuple[int, int, list[str]]:
+    """Merge shard output folders into `out`; return (taken, students in out, class lines).
+
+    With the `course`, the class columns, changes.csv and class-report.html are written too.
+    """
+    books = []
+    for folder in inputs:
+        path = folder / FILE_NAME
+        if not path.is_file():
+            raise BatchError(f"{folder} holds no {FILE_NAME}; is it a `grade batch --out` folder?")
+        books.append(path)
+    out.mkdir(parents=True, exist_ok=True)
+    taken = 0
+    with Gradebook(out / FILE_NAME) as book:
+        old_scores = book_scores(book)
+        metas = []
+        for path in books:
+            with Gradebook(path) as shard:
+                metas.append(shard.meta())
+        for key in ("course_sha256", "grader_version"):
+            values = {meta.get(key) for meta in metas} | (
+                {book.meta()[key]} if key in book.meta() else set()
+            )
+            if len(values) > 1:
+                raise BatchError(
+                    f"the shards were graded with different {key.replace('_', ' ')}s;"
+                    " re-run them with the same course and grader"
+                )
+        book.set_meta({k: v for k, v in metas[0].items() if k != "schema_version"})
+        for path in books:
+            if path.resolve() != (out / FILE_NAME).resolve():
+                taken += book.merge_from(path)
+        lines: list[str] = []
+        rows = None
+        if course is not None:
+            finished = finish_book(book, out, course, classroom or ClassInputs(), old_scores)
+            lines, rows = finished.summary(), finished.rows
+        count = write_outputs(book, out, gradescope=gradescope, class_rows=rows)
+    return taken, count, lines

@@ -1,0 +1,1 @@
+"""Running a class: roster, deadlines, LMS export, regrade changes and the class report."""

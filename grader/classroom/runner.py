@@ -1,0 +1,265 @@
+"""A pool of warm batch workers with a wall-clock budget per submission.
+
+Each worker is `python -m grader.classroom.worker`, one Grader collected once, graded one task
+at a time. A task over its budget gets `timed out`: its worker's whole process group is killed
+(its sandbox goes with it) and a fresh worker takes its place; the rest of the batch goes on.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+_READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
+_MAX_LINE = 64 << 20
+_MAX_START_FAILURES = 3
+
+
+class RunnerError(Exception):
+    """Raise when workers cannot start at all: the grader itself cannot run."""
+
+
+@dataclass
+class Task:
+    """One submission to grade in a worker."""
+
+    number: int
+    folder: Path
+    only: tuple[str, ...]
+    payload: Any = None  # the caller's own data, handed back with the outcome
+
+
+@dataclass
+class Outcome:
+    """How a task ended: `items` (plain data) when graded, else a status and message."""
+
+    task: Task
+    items: list[dict] | None = None
+    status: str = "graded"
+    message: str = ""
+
+
+@dataclass
+class _Worker:
+    process: subprocess.Popen[bytes]
+    started: float
+    ready: bool = False
+    task: Task | None = None
+    sent_at: float = 0.0
+    buffer: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)
+
+
+def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
+    """Return a worker's pipe (every one is opened with PIPE, so never None)."""
+    if stream is None:
+        raise RunnerError("a grading worker has no pipe")
+    return stream
+
+
+class Pool:
+    """Run tasks on `jobs` warm workers."""
+
+    def __init__(
+        self,
+        jobs: int,
+        course_dir: Path,
+        call_timeout: float,
+        budget: float,
+        env: dict[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> None:
+        self.jobs = jobs
+        self.cwd = cwd
+        self.course_dir = course_dir
+        self.call_timeout = call_timeout
+        self.budget = budget
+        self.env = env
+        self.selector = selectors.DefaultSelector()
+        self.workers: list[_Worker] = []
+        self.start_failures = 0
+        self.restarts = 0
+        for _ in range(jobs):
+            self._start()
+
+    # -- public --------------------------------------------------------------------------
+
+    def idle(self) -> int:
+        """Return how many workers can take a task now."""
+        return sum(1 for w in self.workers if w.task is None)
+
+    def busy(self) -> int:
+        """Return how many tasks are in flight."""
+        return sum(1 for w in self.workers if w.task is not None)
+
+    def submit(self, task: Task) -> None:
+        """Give a task to an idle worker."""
+        worker = next(w for w in self.workers if w.task is None)
+        worker.task = task
+        worker.sent_at = time.monotonic()
+        line = json.dumps({"task": task.number, "folder": str(task.folder), "only": task.only})
+        try:
+            stdin = _pipe(worker.process.stdin)
+            stdin.write((line + "\n").encode())
+            stdin.flush()
+        except OSError:
+            pass  # the worker died; its end is noticed by wait()
+
+    def wait(self, timeout: float) -> list[Outcome]:
+        """Wait up to `timeout` seconds; return the tasks that ended meanwhile."""
+        done: list[Outcome] = []
+        now = time.monotonic()
+        deadlines = [d for w in self.workers if (d := self._deadline(w)) is not None]
+        wait = max(0.0, min([timeout, *(d - now for d in deadlines)]))
+        for key, _ in self.selector.select(wait):
+            worker = key.data
+            if worker not in self.workers:
+                continue  # replaced while handling an earlier event of this round
+            chunk = os.read(key.fd, 1 << 16)
+            if key.fd == worker.process.stderr.fileno():
+                if chunk:
+                    worker.stderr = (worker.stderr + chunk)[-4000:]
+                else:
+                    self.selector.unregister(key.fd)
+                continue
+            if not chunk:
+                done.extend(self._lost(worker))
+                continue
+            worker.buffer += chunk
+            if len(worker.buffer) > _MAX_LINE:
+                done.extend(self._lost(worker))
+                continue
+            while b"\n" in worker.buffer and worker in self.workers:
+                line, _, rest = bytes(worker.buffer).partition(b"\n")
+                worker.buffer = bytearray(rest)
+                done.extend(self._message(worker, line))
+        now = time.monotonic()
+        for worker in list(self.workers):
+            deadline = self._deadline(worker)
+            if deadline is not None and now >= deadline:
+                done.extend(self._expired(worker))
+        return done
+
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
+        for worker in list(self.workers):
+            self._stop(worker, kill=kill or worker.task is not None)
+        self.selector.close()
+
+    # -- internals -----------------------------------------------------------------------
+
+    def _deadline(self, worker: _Worker) -> float | None:
+        if not worker.ready:
+            return worker.started + _READY_TIMEOUT
+        if worker.task is not None:
+            return worker.sent_at + self.budget
+        return None
+
+    def _start(self) -> None:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-P",  # never import from the current folder (it may hold submissions)
+                "-m",
+                "grader.classroom.worker",
+                str(self.course_dir),
+                str(self.call_timeout),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            env=self.env,
+            cwd=self.cwd,
+        )
+        worker = _Worker(process, time.monotonic())
+        self.workers.append(worker)
+        self.selector.register(_pipe(process.stdout), selectors.EVENT_READ, worker)
+        self.selector.register(_pipe(process.stderr), selectors.EVENT_READ, worker)
+
+    def _stop(self, worker: _Worker, kill: bool) -> None:
+        self.workers.remove(worker)
+        for stream in (worker.process.stdout, worker.process.stderr):
+            try:
+                self.selector.unregister(_pipe(stream))
+            except (KeyError, ValueError):
+                pass
+        if not kill:
+            try:
+                _pipe(worker.process.stdin).close()
+                worker.process.wait(timeout=10)
+            except (OSError, subprocess.TimeoutExpired):
+                kill = True
+        if kill:
+            try:
+                os.killpg(worker.process.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            worker.process.wait()
+        for stream in (worker.process.stdin, worker.process.stdout, worker.process.stderr):
+            try:
+                _pipe(stream).close()
+            except OSError:
+                pass
+
+    def _replace(self, worker: _Worker) -> None:
+        self._stop(worker, kill=True)
+        self.restarts += 1
+        self._start()
+
+    def _message(self, worker: _Worker, line: bytes) -> list[Outcome]:
+        try:
+            message = json.loads(line)
+        except ValueError:
+            return self._lost(worker)
+        if message.get("ready") is True:
+            worker.ready = True
+            self.start_failures = 0
+            if worker.task is not None:
+                worker.sent_at = time.monotonic()  # the budget starts once the grader is warm
+            return []
+        task = worker.task
+        if task is None or message.get("task") != task.number:
+            return self._lost(worker)
+        worker.task = None
+        return [Outcome(task, items=message.get("items") or [])]
+
+    def _expired(self, worker: _Worker) -> list[Outcome]:
+        task = worker.task
+        if not worker.ready or task is None:
+            return self._lost(worker, "did not start in time")
+        self._replace(worker)
+        return [
+            Outcome(
+                task,
+                status="timed out",
+                message=f"grading took longer than the {self.budget:g} s budget",
+            )
+        ]
+
+    def _lost(self, worker: _Worker, why: str = "") -> list[Outcome]:
+        task = worker.task
+        if worker.process.poll() is None and not why:
+            why = "sent a malformed message"
+        code = worker.process.poll()
+        tail = worker.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
+        reason = why or f"ended unexpectedly (exit status {code})"
+        if tail:
+            reason += f": {tail[0][:300]}"
+        if not worker.ready:
+            self.start_failures += 1
+            if self.start_failures >= _MAX_START_FAILURES:
+                self._stop(worker, kill=True)
+                raise RunnerError(f"the grading worker could not start: {reason}")
+        self._replace(worker)
+        if task is None:
+            return []
+        return [Outcome(task, status="error", message=f"the grader's worker {reason}")]

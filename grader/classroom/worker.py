@@ -1,0 +1,53 @@
+"""One warm batch worker: a trusted process holding one Grader, fed submissions on stdin.
+
+    python -m grader.classroom.worker COURSE_DIR CALL_TIMEOUT
+
+Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
+writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
+the real stdout is pointed at stderr so nothing else can break the protocol. It first writes
+`{"ready": true}` once the hidden suite is collected and the sandbox is up. Student code runs
+in the sandbox, never here.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from grader.classroom.detail import item_data
+from grader.grading.engine import Grader, Submission
+
+
+def main() -> None:
+    """Serve tasks until stdin closes."""
+    course_dir, call_timeout = Path(sys.argv[1]), float(sys.argv[2])
+    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
+    os.dup2(2, 1)
+    from grader.course.load import load_course
+    from grader.sandbox import Limits
+
+    course = load_course(course_dir)
+    tasks: dict[int, int] = {}
+
+    def submissions() -> Iterator[Submission]:
+        protocol.write('{"ready": true}\n')
+        for line in sys.stdin:
+            task = json.loads(line)
+            submission = Submission(Path(task["folder"]), str(task["task"]), tuple(task["only"]))
+            tasks[id(submission)] = task["task"]
+            yield submission
+
+    def on_report(submission: Submission, report) -> None:
+        items = [item_data(item) for item in report.items]
+        protocol.write(json.dumps({"task": tasks.pop(id(submission)), "items": items}) + "\n")
+
+    limits = Limits(call_timeout=call_timeout, import_timeout=max(call_timeout, 2.0))
+    with Grader(course, limits) as grader:
+        grader.grade_many(submissions(), on_report)
+
+
+if __name__ == "__main__":
+    main()
