@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import math
 import re
 import sys
 from pathlib import Path
@@ -24,10 +23,10 @@ from grader.course.model import (
     Quiz,
 )
 from grader.course.problems import InputError, Problem, display_path
+from grader.course.reader import Reader
 
 COURSE_FILE = "course.yaml"
 EXERCISE_FILE = "exercise.yaml"
-_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _MODULE_FILE = re.compile(r"^[a-z][a-z0-9_]*\.py$")
 _RESERVED_MODULES = set(sys.stdlib_module_names) | {"numpy", "pytest", "grader", "conftest"}
 
@@ -49,121 +48,6 @@ def default_root() -> Path:
         if (candidate / COURSE_FILE).is_file():
             return candidate
     return package.parent / "exercises"
-
-
-class _Reader:
-    """Collect problems while reading one YAML file's fields."""
-
-    def __init__(self, located: safe_yaml.Located, source: str, problems: list[Problem]):
-        self.located = located
-        self.source = source
-        self.problems = problems
-
-    def problem(self, path: tuple, message: str) -> None:
-        line, column = self.located.where(*path)
-        self.problems.append(Problem(self.source, line, column, message))
-
-    def mapping(self, path: tuple, allowed: set[str], required: set[str]) -> dict[str, Any] | None:
-        value = _lookup(self.located.data, path)
-        if value is _MISSING:
-            return None  # reported once, as a missing required key of the parent
-        if not isinstance(value, dict):
-            self.problem(path, "expected a mapping of 'key: value' lines")
-            return None
-        for key in value:
-            if key not in allowed:
-                near = _closest(key, allowed)
-                fix = (
-                    f"did you mean '{near}'?" if near else f"allowed: {', '.join(sorted(allowed))}"
-                )
-                self.problem((*path, key), f"unknown key '{key}'; {fix}")
-        for key in sorted(required - value.keys()):
-            self.problem(path, f"missing required key '{key}'; add '{key}: ...'")
-        return value
-
-    def text(self, mapping: dict, path: tuple, key: str, default: str | None = None) -> str:
-        value = mapping.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            if key in mapping or default is None:
-                self.problem((*path, key), f"'{key}' must be non-empty text; write {key}: ...")
-            return default or ""
-        return value
-
-    def identifier(self, mapping: dict, path: tuple, key: str) -> str:
-        value = self.text(mapping, path, key)
-        if value and not _ID.match(value):
-            self.problem(
-                (*path, key),
-                f"'{key}' must be lower-case letters, digits and '_' (like relu_output)",
-            )
-        return value
-
-    def positive_int(self, mapping: dict, path: tuple, key: str, example: int = 1) -> int:
-        if key not in mapping:
-            return 0  # reported once, as a missing required key
-        value = mapping[key]
-        if type(value) is not int or value <= 0:
-            self.problem(
-                (*path, key), f"'{key}' must be a positive integer; write {key}: {example}"
-            )
-            return 0
-        return value
-
-    def number(self, mapping: dict, path: tuple, key: str, default: float | None) -> float:
-        value = mapping.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            value = math.nan
-        if not math.isfinite(value) or value <= 0:
-            self.problem((*path, key), f"'{key}' must be a positive number; write {key}: 1.0e-6")
-            return default or 1e-6
-        return float(value)
-
-    def text_list(self, mapping: dict, path: tuple, key: str, required: bool = False) -> list[str]:
-        value = mapping.get(key, None if required else [])
-        if not isinstance(value, list) or not all(
-            isinstance(entry, str) and entry.strip() for entry in value
-        ):
-            self.problem((*path, key), f"'{key}' must be a list of text lines; write {key}: [...]")
-            return []
-        if required and not value:
-            self.problem((*path, key), f"'{key}' must list at least one entry")
-        return value
-
-    def file(self, folder: Path, mapping: dict, path: tuple, key: str) -> Path:
-        name = self.text(mapping, path, key)
-        if not name:
-            return folder / "missing"
-        return self.existing(folder, name, (*path, key))
-
-    def existing(self, folder: Path, name: str, path: tuple) -> Path:
-        candidate = (folder / name).resolve()
-        if folder.resolve() not in candidate.parents:
-            self.problem(path, f"'{name}' must be a file inside {folder.name}/")
-        elif not candidate.is_file():
-            self.problem(path, f"file '{name}' does not exist in {folder.name}/; create it")
-        return candidate
-
-
-_MISSING = object()
-
-
-def _lookup(data: Any, path: tuple) -> Any:
-    """Return the value at `path`, or None when it is missing (a missing required mapping)."""
-    for key in path:
-        if isinstance(data, dict):
-            data = data.get(key, _MISSING)
-        elif isinstance(data, list) and isinstance(key, int) and 0 <= key < len(data):
-            data = data[key]
-        else:
-            return _MISSING
-    return data
-
-
-def _closest(key: str, allowed: set[str]) -> str | None:
-    import difflib
-
-    matches = difflib.get_close_matches(key, sorted(allowed), n=1)
-    return matches[0] if matches else None
 
 
 def load_course(root: Path | None = None, *, drafts: bool = False) -> Course:
@@ -199,7 +83,7 @@ def load_course(root: Path | None = None, *, drafts: bool = False) -> Course:
     return Course(title, version, root, tuple(lessons), tuple(items))
 
 
-def _read(path: Path, problems: list[Problem]) -> tuple[_Reader, Any] | None:
+def _read(path: Path, problems: list[Problem]) -> tuple[Reader, Any] | None:
     source = display_path(path)
     try:
         located = safe_yaml.load(path.read_bytes(), source)
@@ -209,7 +93,7 @@ def _read(path: Path, problems: list[Problem]) -> tuple[_Reader, Any] | None:
     except OSError as error:
         problems.append(Problem(source, None, None, f"cannot read: {error.strerror}"))
         return None
-    return _Reader(located, source, problems), located.data
+    return Reader(located, source, problems), located.data
 
 
 def _load_course_file(path: Path, problems: list[Problem]) -> tuple[str, str, list[Lesson]]:
@@ -252,7 +136,7 @@ def _load_course_file(path: Path, problems: list[Problem]) -> tuple[str, str, li
     return title, version, lessons
 
 
-def _scalar_text(reader: _Reader, key: str) -> str:
+def _scalar_text(reader: Reader, key: str) -> str:
     """Return a top-level scalar as written in the file, e.g. 1.10, for a quoting fix."""
     line, column = reader.located.where(key)
     try:
@@ -302,7 +186,7 @@ def _load_item(
     return _load_quiz(reader, data, kind, common)
 
 
-def _load_code(reader: _Reader, data: dict, folder: Path, common: dict) -> CodeExercise:
+def _load_code(reader: Reader, data: dict, folder: Path, common: dict) -> CodeExercise:
     file_name = reader.text(data, (), "file")
     if file_name and (not _MODULE_FILE.match(file_name) or file_name[:-3] in _RESERVED_MODULES):
         reader.problem(
@@ -408,7 +292,7 @@ def _load_code(reader: _Reader, data: dict, folder: Path, common: dict) -> CodeE
     )
 
 
-def _test_functions(tests: tuple[Path, ...], reader: _Reader) -> set[str] | None:
+def _test_functions(tests: tuple[Path, ...], reader: Reader) -> set[str] | None:
     names: set[str] = set()
     for path in tests:
         if not path.is_file():
@@ -429,7 +313,7 @@ def _test_functions(tests: tuple[Path, ...], reader: _Reader) -> set[str] | None
     return names
 
 
-def _load_quiz(reader: _Reader, data: dict, kind: str, common: dict) -> Quiz:
+def _load_quiz(reader: Reader, data: dict, kind: str, common: dict) -> Quiz:
     digest: AnswerDigest | None = None
     if "answer" in data:
         answer = reader.mapping(("answer",), {"salt", "sha256"}, {"salt", "sha256"}) or {}

@@ -7,18 +7,25 @@ message that gives the call, what came back, what was expected (for visible chec
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any, NoReturn, Protocol
 
 import numpy as np
 
 from grader.course.model import Check, CodeExercise
+from grader.grading.comparisons import close, close_array, expected_number, same, space
+from grader.grading.failures import (
+    CheckFailed,
+    CheckTimedOut,
+    CodeCrashed,
+    CourseError,
+    Failure,
+    NotStarted,
+)
 from grader.grading.fingerprints import Observation, observe
 from grader.grading.messages import sanitize, show, show_call, show_number, show_typed
 from grader.sandbox.outcomes import (
     Crashed,
-    Frame,
     Opaque,
     Outcome,
     Raised,
@@ -42,44 +49,6 @@ class Backend(Protocol):
     ) -> Outcome: ...
 
     def get(self, module: str, name: str) -> Outcome: ...
-
-
-class Failure(AssertionError):
-    """Base of every failure a hidden test reports; `message` is what the student reads."""
-
-    status = "failed"
-
-    def __init__(self, message: str, frames: tuple[Frame, ...] = (), output: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.frames = frames
-        self.output = output
-
-
-class CheckFailed(Failure):
-    """The student's code ran but gave a wrong answer (or raised)."""
-
-
-class NotStarted(Failure):
-    """The student has not started: the stub still raises NotImplementedError, or no file."""
-
-    status = "not_started"
-
-
-class CheckTimedOut(Failure):
-    """The student's code did not finish in time and was killed."""
-
-    status = "timeout"
-
-
-class CodeCrashed(Failure):
-    """The student's code could not be loaded, or crashed the sandbox."""
-
-    status = "error"
-
-
-class CourseError(Exception):
-    """A hidden test uses the check API in a way the course must not (a course bug)."""
 
 
 _OUTPUT_CAP = 4000  # characters of printed output kept per check
@@ -253,7 +222,7 @@ class Student:
                     show(got),
                     "a number a float can hold",
                     "Fix: your code made an integer too large for any float; check the formula"
-                    " (is something raised to a large power?)." + _space(hint),
+                    " (is something raised to a large power?)." + space(hint),
                 )
         what = show(got)
         fix = "return a single number (a Python float or int, or a numpy scalar)"
@@ -263,7 +232,7 @@ class Student:
             fix = f"return one number, not an array of shape {got.shape}"
         elif isinstance(got, (list, tuple)):
             fix = "return one number, not a list"
-        self.fail(call, what, "a single real number", f"Fix: {fix}." + _space(hint))
+        self.fail(call, what, "a single real number", f"Fix: {fix}." + space(hint))
 
     def expect_close(
         self,
@@ -284,8 +253,8 @@ class Student:
         """Check that a value already returned by `call` is a real number close to `expected`."""
         got = self.scalar(got, call, hint)
         tol = self.tolerance if tol is None else tol
-        if not _close(got, expected, tol):
-            self.fail(call, show_number(got, expected), _expected_number(expected, tol), hint)
+        if not close(got, expected, tol):
+            self.fail(call, show_number(got, expected), expected_number(expected, tol), hint)
         return got
 
     def as_array(self, got: Any, call: str, shape: tuple[int, ...], hint: str | None = None):
@@ -297,7 +266,7 @@ class Student:
                 kind,
                 f"a numpy array of shape {shape}",
                 "Fix: keep numpy arrays as arrays (use numpy operations such as np.exp,"
-                " np.maximum, np.dot)." + _space(hint),
+                " np.maximum, np.dot)." + space(hint),
             )
         if got.dtype.kind not in _REAL_KINDS:
             self.fail(call, f"an array of dtype {got.dtype}", "an array of real numbers", hint)
@@ -306,7 +275,7 @@ class Student:
                 call,
                 f"an array of shape {got.shape}",
                 f"shape {tuple(shape)}",
-                "Work element by element so the output has the input's shape." + _space(hint),
+                "Work element by element so the output has the input's shape." + space(hint),
             )
         return got
 
@@ -330,14 +299,14 @@ class Student:
         expected = np.asarray(expected)
         got = self.as_array(got, call, expected.shape, hint)
         tol = self.tolerance if tol is None else tol
-        bad = ~_close_array(got, expected, tol)
+        bad = ~close_array(got, expected, tol)
         if bad.any():
             index = tuple(int(i) for i in np.argwhere(bad)[0])
             at = f"[{', '.join(map(str, index))}]" if index else ""
             self.fail(
                 call,
                 f"an array whose element {at} is {show_number(got[index], expected[index])}",
-                f"{_expected_number(float(expected[index]), tol)} there",
+                f"{expected_number(float(expected[index]), tol)} there",
                 hint,
             )
         return got
@@ -408,7 +377,7 @@ class Student:
         )
         self._judge_value(got, call, expected, tol, value_hint)
         for position, (before, now) in enumerate(zip(args, after, strict=False)):
-            if not _same(before, now):
+            if not same(before, now):
                 self.fail(
                     call,
                     f"normally, but argument {position + 1} changed from {show(before)}"
@@ -452,57 +421,6 @@ class Student:
             call = show_call(function, (float(x),), {})
             message = f"for {call} the result was {show(y)}, but {should}."
             raise CheckFailed(self._with_hint(message, hint), output=self.output)
-
-
-def _space(text: str | None) -> str:
-    return f" {text}" if text else ""
-
-
-def _close(got: float, expected: float, tol: float) -> bool:
-    if math.isnan(expected):
-        return math.isnan(got)
-    if math.isinf(expected):
-        return got == expected
-    return math.isfinite(got) and abs(got - expected) <= tol
-
-
-def _close_array(got: np.ndarray, expected: np.ndarray, tol: float) -> np.ndarray:
-    got = got.astype(np.float64)
-    expected = expected.astype(np.float64)
-    with np.errstate(invalid="ignore"):
-        return np.where(
-            np.isnan(expected),
-            np.isnan(got),
-            np.where(np.isinf(expected), got == expected, np.abs(got - expected) <= tol),
-        ) & ~(np.isnan(got) & ~np.isnan(expected))
-
-
-def _expected_number(expected: float, tol: float) -> str:
-    """Write an expected value to the precision its tolerance asks for: 0.0900306 (±1e-06)."""
-    if not math.isfinite(expected) or tol <= 0:
-        return f"{expected!r}" if tol <= 0 else show_number(expected)
-    decimals = max(0, math.ceil(-math.log10(tol)) + 1)
-    text = f"{expected:.{min(decimals, 17)}f}"
-    if "." in text:
-        text = text.rstrip("0")
-        text = text + "0" if text.endswith(".") else text
-    return f"{text} (±{tol:g})"
-
-
-def _same(before: Any, now: Any) -> bool:
-    if isinstance(before, np.ndarray):
-        return (
-            isinstance(now, np.ndarray)
-            and now.shape == before.shape
-            and bool(np.array_equal(now, before, equal_nan=True))
-        )
-    if isinstance(before, (list, tuple)):
-        return (
-            isinstance(now, (list, tuple))
-            and len(now) == len(before)
-            and all(_same(a, b) for a, b in zip(before, now, strict=True))
-        )
-    return type(now) is type(before) and now == before
 
 
 __all__ = [

@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -26,6 +24,7 @@ from grader.grading.checks import CourseError, Failure, Student
 from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
 from grader.grading.direct import can_run_directly, run_directly
 from grader.grading.messages import sanitize, show
+from grader.grading.pytest_session import PYTEST_ARGS, own_hidden_modules, pytest_environment
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
@@ -37,70 +36,6 @@ from grader.grading.results import (
 )
 from grader.sandbox import Limits, Sandbox, SandboxError, SandboxSession
 from grader.sandbox.outcomes import Frame
-
-_PYTEST_ARGS = [
-    "--capture=no",
-    "--assert=plain",  # no assertion rewriting: nothing is compiled or cached
-    "--import-mode=importlib",
-    "-p",
-    "no:cacheprovider",
-    "-p",
-    "no:stepwise",
-    "-p",
-    "no:doctest",
-    "-p",
-    "no:junitxml",
-    "-p",
-    "no:pastebin",
-    "-p",
-    "no:terminal",
-    "-p",
-    "no:logging",
-    "-p",
-    "no:faulthandler",
-    "-W",
-    "ignore",
-]
-
-
-@contextmanager
-def _pytest_environment() -> Iterator[None]:
-    """Run pytest with no plugin autoloading, none of the caller's PYTEST_* settings, and no
-    bytecode written next to the hidden tests (an installed course is read-only)."""
-    saved = {name: value for name, value in os.environ.items() if name.startswith("PYTEST_")}
-    for name in saved:
-        del os.environ[name]
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    bytecode = sys.dont_write_bytecode
-    sys.dont_write_bytecode = True
-    try:
-        yield
-    finally:
-        sys.dont_write_bytecode = bytecode
-        del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
-        os.environ.update(saved)
-
-
-@contextmanager
-def _own_hidden_modules(root: Path) -> Iterator[None]:
-    """Import this course's hidden tests afresh and forget them after (two courses, one process).
-
-    pytest names a hidden test module by its path below the course root (``relu.test_relu``),
-    so without this a second course in the same process would reuse the first one's checks.
-    """
-    inside = str(root.resolve())
-
-    def forget() -> None:
-        for name, module in list(sys.modules.items()):
-            file = getattr(module, "__file__", None) or ""
-            if file and os.path.realpath(file).startswith(inside + os.sep):
-                del sys.modules[name]
-
-    forget()
-    try:
-        yield
-    finally:
-        forget()
 
 
 class GradingError(Exception):
@@ -172,7 +107,7 @@ class Grader:
             return
         test_files = sorted({str(path) for item in exercises for path in item.tests})
         args = [
-            *_PYTEST_ARGS,
+            *PYTEST_ARGS,
             "--rootdir",
             str(self.course.root),
             "--confcutdir",
@@ -181,7 +116,7 @@ class Grader:
             os.devnull,
             *test_files,
         ]
-        with _pytest_environment(), _own_hidden_modules(self.course.root):
+        with pytest_environment(), own_hidden_modules(self.course.root):
             code = pytest.main(args, plugins=[plugin])
         if plugin.fatal is not None:
             raise GradingError(f"the sandbox could not run student code: {plugin.fatal}")
