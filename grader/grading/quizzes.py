@@ -103,7 +103,8 @@ def _read_by_line(text: str, digest_: tuple[str, int]) -> Answers:
                 problems.append(problem)
                 continue
             key = _unquote(match.group("key"))
-            if key in positions:
+            if key in positions:  # a second, broken entry for a quiz: still a duplicate
+                duplicated.setdefault(key, _duplicate(key, first, positions[key]))
                 continue
             positions[key] = first
             errors[key] = problem
@@ -116,11 +117,7 @@ def _read_by_line(text: str, digest_: tuple[str, int]) -> Answers:
             continue
         ((key, value),) = located.data.items()
         if key in positions:
-            duplicated.setdefault(
-                key,
-                f"{ANSWERS_FILE}:{first}:1: duplicate key {visible(key)!r} (first at line"
-                f" {positions[key]}); keep only one",
-            )
+            duplicated.setdefault(key, _duplicate(key, first, positions[key]))
             continue
         values[key] = value
         positions[key] = first
@@ -131,6 +128,14 @@ def _read_by_line(text: str, digest_: tuple[str, int]) -> Answers:
         duplicated=duplicated,
         errors=errors,
         problems=tuple(problems),
+    )
+
+
+def _duplicate(key: str, line: int, first: int) -> str:
+    """Say that a quiz id is answered twice."""
+    return (
+        f"{ANSWERS_FILE}:{line}:1: duplicate key {visible(key)!r} (first at line {first});"
+        " keep only one"
     )
 
 

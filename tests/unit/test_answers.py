@@ -192,3 +192,12 @@ def test_the_given_answer_is_kept_in_a_normal_form(
 ) -> None:
     quiz = _quiz(kind, "b" if kind == "choice" else "1.5")
     assert _grade(tmp_path, text, quiz).answer == answer
+
+
+def test_a_broken_second_entry_for_a_quiz_is_still_a_duplicate(tmp_path: Path) -> None:
+    (tmp_path / "answers.yaml").write_text("q:\nother: 3\nq: [a\n")
+    result = grade_quiz(_quiz(), read_answers(tmp_path))
+    assert result.status is Status.ERROR
+    assert result.tests[0].message == (
+        "answers.yaml:3:1: duplicate key 'q' (first at line 1); keep only one"
+    )
