@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course.model import CodeExercise, Course, Misconception
-from grader.course.problems import display_path
+from grader.course.problems import InputError, display_path
 from grader.grading.engine import Grader, Submission
 from grader.grading.quizzes import ANSWERS_FILE, read_answers
 from grader.grading.results import ItemResult, Report, Status
 from grader.init import starter_files
+from grader.website.build import build_site
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,22 @@ def validate_course(course: Course, solutions: Path) -> list[Finding]:
         reports: dict[str, Report] = {}
         with Grader(course) as grader:
             grader.grade_many(submissions, lambda s, r: reports.__setitem__(s.label, r))
+        site = _site(course, Path(scratch) / "site", solutions)
     findings += _reference(course, solutions, reports["reference"])
     findings += _stubs(reports["stubs"])
     for exercise in course.exercises:
         for wrong in exercise.misconceptions:
             findings.append(_known_wrong(exercise, wrong, reports[f"{exercise.id}:{wrong.id}"]))
-    return findings
+    return findings + site
+
+
+def _site(course: Course, out: Path, solutions: Path) -> list[Finding]:
+    """Build the site exactly as `grade build-site` does: lesson text, math, links, leaks."""
+    try:
+        built = build_site(course, out, solutions=solutions)
+    except InputError as error:
+        return [Finding("site", problem.path, False, str(problem)) for problem in error.problems]
+    return [Finding("site", "all pages", True, f"{built.pages} pages build, no solution leaks")]
 
 
 def render_findings(findings: list[Finding]) -> str:

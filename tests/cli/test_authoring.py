@@ -26,7 +26,7 @@ def test_validate_uses_the_checkout_and_says_which(tmp_path: Path) -> None:
     done = grade("validate", cwd=checkout, env=NO_OVERRIDE)
     assert done.returncode == 0, done.stdout + done.stderr
     assert f"Course: Fixture Neurons (version 1.0) at {checkout / 'exercises'}" in done.stderr
-    assert done.stdout.rstrip().endswith("17 checks, 0 problems.")
+    assert done.stdout.rstrip().endswith("18 checks, 0 problems.")
 
 
 def test_build_site_uses_the_course_folder_you_stand_in(tmp_path: Path) -> None:
@@ -81,3 +81,17 @@ def test_package_refuses_a_wheel_that_would_ship_a_solution(tmp_path: Path) -> N
     assert "the course package would leak; not written" in done.stderr
     assert "grader/_course/relu/notes.py: holds the reference solution relu.py" in done.stderr
     assert not (tmp_path / "dist").exists()
+
+
+def test_validate_rejects_math_the_site_build_cannot_render(tmp_path: Path) -> None:
+    checkout = _checkout(tmp_path / "course")
+    path = checkout / "exercises" / "relu" / "exercise.yaml"
+    path.write_text(path.read_text().replace("text: |\n", "text: |\n  Try $\\leaky{z}$ here.\n", 1))
+    done = grade("validate", cwd=checkout, env=NO_OVERRIDE)
+    assert done.returncode == 1, done.stdout + done.stderr
+    failing = [line for line in done.stdout.splitlines() if line.startswith("FAIL")]
+    assert len(failing) == 1, done.stdout
+    assert "site" in failing[0] and "relu/exercise.yaml:8:" in failing[0]
+    assert "\\leaky" in failing[0]
+    built = grade("build-site", "--out", str(tmp_path / "site"), cwd=checkout, env=NO_OVERRIDE)
+    assert built.returncode != 0 and "\\leaky" in built.stderr  # the very same check
