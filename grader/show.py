@@ -50,6 +50,7 @@ _MATH = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 _EMPHASIS = re.compile(r"(\*\*|__|\*|`)(.+?)\1")
 _BULLET = re.compile(r"^\s*[-*] ", re.MULTILINE)
 _LINK = re.compile(r"\[([^\]]+)\]\([^)]+\)")
+_PLOT = re.compile(r"^([ \t]*)```plot[ \t]*\n\s*([^`]*?)\s*\n[ \t]*```[ \t]*$", re.MULTILINE)
 
 
 def plain_math(tex: str) -> str:
@@ -76,7 +77,11 @@ def plain_text(markdown: str, width: int = 80, indent: str = "") -> str:
         text = plain_math(match[1] if display else match[2])
         return f"\n\n{indent}    {text}\n\n" if display else text
 
-    text = _MATH.sub(math, markdown)
+    def plot(match: re.Match[str]) -> str:
+        names = " and ".join(match[2].split())
+        return f"{match[1]}(The course site draws a plot here: {names}.)"
+
+    text = _MATH.sub(math, _PLOT.sub(plot, markdown))
     text = _LINK.sub(r"\1", _EMPHASIS.sub(r"\2", text))
     paragraphs = [part for part in re.split(r"\n\s*\n", text) if part.strip()]
     out = []

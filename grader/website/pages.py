@@ -8,7 +8,7 @@ from typing import Any
 
 from grader.course.model import ChoiceQuiz, CodeExercise, Course, Lesson, NumericQuiz, Quiz
 from grader.website.highlight import python_html
-from grader.website.plots import mentioned, plots_html
+from grader.website.plots import activation_plots, plots_html
 from grader.website.richtext import Rendering, TextRenderer
 from grader.website.sources import Origin
 from grader.website.starter import slug, stub_bytes
@@ -148,12 +148,12 @@ class SiteRenderer:
             self.text.block(hint, origin.child("hints", n), rendering)
             for n, hint in enumerate(item.hints)
         ]
-        # A code exercise about an activation function (by its title or the functions it asks
-        # for) gets its plot. Quizzes get plots only where the author asks with a ```plot
-        # block, since a plot could give the answer away.
+        # A code exercise asking for an activation function by its name (`relu`) gets its
+        # plot; anything else only where the author asks with a ```plot block (a quiz's plot
+        # could give the answer away).
         auto: tuple[str, ...] = ()
         if isinstance(item, CodeExercise) and not rendering.plots:
-            auto = mentioned(item.title, tuple(name.lower() for name in item.functions))
+            auto = activation_plots(item.functions)
         siblings = [i for i in self.course.items if i.lesson == item.lesson]
         lesson = self.lessons.get(item.lesson)
         context: dict[str, Any] = {

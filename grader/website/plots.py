@@ -7,7 +7,6 @@ by guessing from an exercise's title or functions.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -130,22 +129,13 @@ ACTIVATION_NAMES: tuple[str, ...] = tuple(_SPECS)
 EXTRA_PLOTS: tuple[str, ...] = ("sigmoid_weights",)
 PLOT_NAMES: tuple[str, ...] = ACTIVATION_NAMES + EXTRA_PLOTS
 
-_MENTIONS = {
-    "relu": re.compile(r"\brelu\b", re.IGNORECASE),
-    "sigmoid": re.compile(r"\bsigmoid\b|\blogistic function\b", re.IGNORECASE),
-    "tanh": re.compile(r"\btanh\b|\bhyperbolic tangent\b", re.IGNORECASE),
-    "step": re.compile(
-        r"\b(?:unit |heaviside )?step (?:function|activation)\b|\bheaviside\b", re.IGNORECASE
-    ),
-}
+def activation_plots(functions: tuple[str, ...]) -> tuple[str, ...]:
+    """Return the activation plots named exactly by the functions an exercise asks for.
 
-
-def mentioned(text: str, names: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """Return the activation functions `text` names or `names` lists, in a fixed order.
-
-    Only activation plots are ever found this way; `EXTRA_PLOTS` need an explicit key.
+    A title or text never picks a plot ("Leaky ReLU" is not ReLU); anything else needs a
+    ```plot block in the text.
     """
-    return tuple(name for name in ACTIVATION_NAMES if name in names or _MENTIONS[name].search(text))
+    return tuple(name for name in ACTIVATION_NAMES if name in functions)
 
 
 def _number(value: float) -> str:

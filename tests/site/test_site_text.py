@@ -17,7 +17,7 @@ from grader.website.mathml import (
     check_latex,
     to_mathml,
 )
-from grader.website.plots import PLOT_NAMES, mentioned, plot
+from grader.website.plots import PLOT_NAMES, activation_plots, plot
 from grader.website.richtext import Rendering, TextRenderer
 from grader.website.sources import Origin
 
@@ -153,7 +153,7 @@ def test_plots_are_deterministic_accessible_and_themable() -> None:
     assert 'stroke="currentColor"' in html and "#" not in re.sub(r"&#\w+;", "", html)
 
 
-def test_mentioned_finds_activation_names() -> None:
-    assert mentioned("The hyperbolic tangent", ()) == ("tanh",)
-    assert mentioned("A complete neuron", ("neuron",)) == ()
-    assert mentioned("Anything", ("relu", "step")) == ("relu", "step")
+def test_only_an_exercise_asking_for_an_activation_by_name_gets_its_plot() -> None:
+    assert activation_plots(("neuron",)) == ()
+    assert activation_plots(("relu", "step")) == ("relu", "step")
+    assert activation_plots(("leaky_relu",)) == ()  # "Leaky ReLU" is not ReLU
