@@ -6,19 +6,17 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import sqlite3
 import subprocess
-import sys
 import tarfile
 import zipfile
 from pathlib import Path
 
 import pytest
+from grade_cli_support import BIN_DIR, GRADE  # this interpreter's grader, never PATH's
 
 ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS = ROOT / "solutions"
-GRADE = shutil.which("grade") or str(Path(sys.executable).with_name("grade"))
 FILES = ["weighted_sum.py", "sigmoid.py", "relu.py"]
 
 
@@ -94,12 +92,12 @@ def make_class(folder: Path, *, hanging: bool = True) -> Path:
 def grade_batch(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
     """Run the real `grade batch` (or merge) with a clean environment, not on a terminal."""
     env = {
-        "PATH": os.pathsep.join([str(Path(GRADE).parent), "/usr/bin:/bin"]),
+        "PATH": os.pathsep.join([BIN_DIR, "/usr/bin:/bin"]),
         "HOME": str(cwd),
         "LANG": "C.UTF-8",
     }
     return subprocess.run(
-        [GRADE, *args],
+        [*GRADE, *args],
         cwd=cwd,
         capture_output=True,
         text=True,

@@ -93,7 +93,7 @@ def test_reports_match_grade_check_exactly(graded_class, tmp_path) -> None:
                     check=True,
                 )
         done = subprocess.run(
-            [GRADE, "check", "--format", "json", "-w", str(folder)],
+            [*GRADE, "check", "--format", "json", "-w", str(folder)],
             capture_output=True,
             text=True,
             cwd=tmp_path,
@@ -133,7 +133,7 @@ def test_kill_minus_nine_then_resume_equals_one_run(graded_class, tmp_path) -> N
     _, reference, _ = graded_class
     submissions = make_class(tmp_path / "submissions", hanging=False)
     out = tmp_path / "out"
-    command = [GRADE, "batch", str(submissions), "--out", str(out), "--jobs", "1"]
+    command = [*GRADE, "batch", str(submissions), "--out", str(out), "--jobs", "1"]
     process = subprocess.Popen(
         command,
         cwd=tmp_path,
@@ -156,7 +156,7 @@ def test_kill_minus_nine_then_resume_equals_one_run(graded_class, tmp_path) -> N
     process.wait()
     survived = rows(out)
     assert len(survived) < 17  # it really was interrupted
-    done = grade_batch(*command[1:], cwd=tmp_path)
+    done = grade_batch(*command[len(GRADE) :], cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     after = rows(out)
     for student, row in survived.items():  # nothing lost, nothing graded twice
@@ -206,7 +206,7 @@ def test_shard_from_gitlab_environment(tmp_path) -> None:
     submissions.mkdir()
     env = dict(os.environ, CI_NODE_INDEX="3", CI_NODE_TOTAL="2")
     done = subprocess.run(
-        [GRADE, "batch", str(submissions), "--out", str(tmp_path / "o")],
+        [*GRADE, "batch", str(submissions), "--out", str(tmp_path / "o")],
         capture_output=True,
         text=True,
         env=env,
