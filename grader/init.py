@@ -133,9 +133,12 @@ class Created:
         from grader.ci import WORKFLOW_PATH
 
         kept = ", keeping the files that were already there" if self.kept else ""
+        files = f"{len(self.written)} file{'' if len(self.written) == 1 else 's'}"
+        here = self.folder.resolve() == Path.cwd().resolve()
+        go = "" if here else f"cd {self.folder} && "
         lines = [
-            f"Created {len(self.written)} files in {self.folder}{kept}.",
-            f"Next: cd {self.folder} && grade list   (the course, and what to do first)",
+            f"Created {files} in {self.folder}{kept}.",
+            f"Next: {go}grade list   (the course, and what to do first)",
         ]
         if self.placeholder:
             lines.append(

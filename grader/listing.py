@@ -17,6 +17,7 @@ from grader.reporters.common import (
     paint,
     plain,
     plural,
+    status_label,
 )
 
 _NEXT = "→ "
@@ -63,7 +64,7 @@ def render_list(
             heading += f" ({_lesson_score(graded)})"
         lines += ["", style(heading, "1")]
         for item in items:
-            lines.append(_row(item, results.get(item.id), upcoming, columns, style))
+            lines.append(_row(item, results.get(item.id), upcoming, columns, style, report))
     lines.append("")
     if report is None:
         lines += _wrap(f"Not graded: {why}", width, "  ")
@@ -98,6 +99,7 @@ def _row(
     upcoming: ItemResult | None,
     columns: tuple[int, int, int],
     paint,
+    report: Report | None,
 ) -> str:
     id_width, title_width, score_width = columns
     is_next = upcoming is not None and upcoming.id == item.id
@@ -110,7 +112,8 @@ def _row(
         score, status = f"{'-':>{score_width}}", ""
     else:
         score = f"{fraction(result.score, result.max_score):>{score_width}}"
-        status = paint(str(result.status), _STATUS_COLORS[result.status])
+        label = status_label(result, report) if report else str(result.status)
+        status = paint(label, _STATUS_COLORS[result.status])
     return f"{_GUTTER}{marker}{text}  {kind}  {score}  {status}".rstrip()
 
 

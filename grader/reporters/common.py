@@ -189,6 +189,13 @@ def missing_files(report: Report) -> set[str]:
     return {graded.name for graded in report.files if graded.sha256 is None and not graded.size}
 
 
+def status_label(item: ItemResult, report: Report) -> str:
+    """Return the status a person reads: "missing" for an unstarted item whose file is gone."""
+    if item.status is Status.NOT_STARTED and item.file and item.file in missing_files(report):
+        return "missing"
+    return str(item.status)
+
+
 def next_steps(report: Report) -> list[str]:
     """Suggest what to do next: the first item not passed, and the commands for it."""
     item = next_item(report)

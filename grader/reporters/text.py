@@ -21,6 +21,7 @@ from grader.reporters.common import (
     plain,
     plural,
     shown_frames,
+    status_label,
 )
 
 MIN_WIDTH = 30  # narrower widths are treated as this
@@ -79,7 +80,7 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
         return ["No exercises or quizzes were graded."]
     scores = [fraction(item.score, item.max_score) for item in items]
     score_width = max(len("Score"), *map(len, scores))
-    status_width = max(len("Status"), *(len(str(item.status)) for item in items))
+    status_width = max(len("Status"), *(len(status_label(item, report)) for item in items))
     room = width - len(_ROW) - score_width - 2 - status_width - 2
     id_width = min(max(len(clean(item.id)) for item in items), _ID_CAP)
     title_width = room - id_width - 2
@@ -92,7 +93,7 @@ def _table(report: Report, width: int, paint: Paint) -> list[str]:
         name = f"{cut(clean(item.id), id_width):<{id_width}}"
         if title_width:
             name += f"  {cut(clean(item.title), title_width):<{title_width}}"
-        status = paint(str(item.status), _STATUS_COLORS[item.status])
+        status = paint(status_label(item, report), _STATUS_COLORS[item.status])
         lines.append(f"{_ROW}{name}  {score:>{score_width}}  {status}")
         if item.status in _SHOWS_FAILURE:
             message = item.first_failure.message if item.first_failure else ""

@@ -129,6 +129,7 @@ ACTIVATION_NAMES: tuple[str, ...] = tuple(_SPECS)
 EXTRA_PLOTS: tuple[str, ...] = ("sigmoid_weights",)
 PLOT_NAMES: tuple[str, ...] = ACTIVATION_NAMES + EXTRA_PLOTS
 
+
 def activation_plots(functions: tuple[str, ...]) -> tuple[str, ...]:
     """Return the activation plots named exactly by the functions an exercise asks for.
 

@@ -4,6 +4,7 @@ selection is not "everything", and a deleted file says how to restore it."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,8 +43,12 @@ def test_a_deleted_file_says_it_is_missing_and_how_to_restore_it(workspace: Work
         "Next: relu.py is missing; restore its starter file with: grade init . --keep-existing"
         in text
     )
+    assert re.search(r"relu .* 0/\d+ +missing$", done.stdout, re.MULTILINE), done.stdout
+    listed = grade("list", cwd=folder)
+    assert re.search(r"relu .* 0/\d+ +missing$", listed.stdout, re.MULTILINE), listed.stdout
     advice = grade("init", ".", "--keep-existing", cwd=folder)
     assert advice.returncode == 0, advice.stderr
-    assert "Created 1 files" in advice.stdout and (folder / "relu.py").is_file()
+    assert "Created 1 file in ." in advice.stdout and (folder / "relu.py").is_file()
+    assert "Next: grade list" in advice.stdout  # already there: no `cd .`
     hint = grade("check", "relu", "--format", "json", cwd=folder)
     assert "missing" not in hint.stdout
