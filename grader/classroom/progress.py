@@ -11,9 +11,13 @@ if TYPE_CHECKING:
 
 def progress_line(done: int, total: int, summary: Summary, seconds: float) -> str:
     """Return one plain progress line (for logs and CI, where no bar can be drawn)."""
-    rate = (done - summary.unchanged) / seconds if seconds > 0 else 0.0
+    worked = done - summary.unchanged  # unchanged ones cost nothing: they say nothing of speed
+    rate = worked / seconds if seconds > 0 else 0.0
     left = total - done
-    eta = f", about {left / rate:.0f} s left" if rate > 0 and left else ""
+    eta = ""
+    if left and worked >= 3 and seconds >= 1:  # too early, and the guess is noise
+        remaining = left / rate
+        eta = ", under 1 s left" if remaining < 1 else f", about {remaining:.0f} s left"
     share = 100 * done // total if total else 100
     return f"batch: {done}/{total} ({share}%), {rate:.1f} submissions/s{eta}"
 
@@ -23,8 +27,11 @@ def render_summary(summary: Summary, out: Path) -> str:
     lines = [
         f"{summary.students} submissions: {summary.graded} graded"
         f" ({summary.cached} entirely from identical files already graded),"
-        f" {summary.unchanged} unchanged since the last run, {len(summary.attention)} problems.",
-        f"Wall time {summary.seconds:.1f} s, {summary.per_second:.1f} submissions/s.",
+        f" {summary.unchanged} unchanged since the last run,"
+        f" {len(summary.attention)} problem{'' if len(summary.attention) == 1 else 's'}.",
+        f"Wall time {summary.seconds:.1f} s, {summary.per_second:.1f} submissions/s."
+        if summary.graded
+        else f"Wall time {summary.seconds:.1f} s; nothing needed grading.",
     ]
     if summary.removed:
         lines.append(

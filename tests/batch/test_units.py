@@ -149,3 +149,25 @@ def test_slurm_template() -> None:
     assert done.returncode == 0, done.stderr
     text = script.read_text()
     assert "#SBATCH --array=1-" in text and "grade batch" in text and "grade merge" in text
+
+
+def test_progress_gives_no_eta_before_it_means_something() -> None:
+    from grader.batch import Summary
+    from grader.classroom.progress import progress_line
+
+    assert "left" not in progress_line(1, 100, Summary(), 0.2)  # one done: no guess yet
+    assert progress_line(50, 100, Summary(), 10.0).endswith("5.0 submissions/s, about 10 s left")
+    assert progress_line(99, 100, Summary(), 10.0).endswith("under 1 s left")
+    assert "left" not in progress_line(100, 100, Summary(), 10.0)
+
+
+def test_the_summary_counts_in_words_and_a_no_op_run_has_no_rate(tmp_path: Path) -> None:
+    from grader.batch import Summary
+    from grader.classroom.progress import render_summary
+
+    one = Summary(students=3, graded=3, attention=[("ann", "error", "broken")], seconds=1.0)
+    text = render_summary(one, tmp_path)
+    assert "1 problem." in text and "3.0 submissions/s" in text
+    nothing = render_summary(Summary(students=3, unchanged=3, seconds=0.2), tmp_path)
+    assert "0 problems." in nothing and "nothing needed grading" in nothing
+    assert "submissions/s" not in nothing
