@@ -98,6 +98,15 @@ a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mis
 unexpected module, an argument type the sandbox cannot carry).
 """
 
-from grader.sandbox.core import Limits, Sandbox, SandboxError, SandboxSession, sandbox_features
+from grader.sandbox.choice import make_sandbox
+from grader.sandbox.core import Limits, Sandbox, SandboxError, sandbox_features
+from grader.sandbox.session import SandboxSession
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "SandboxSession", "sandbox_features"]
+__all__ = [
+    "Limits",
+    "Sandbox",
+    "SandboxError",
+    "SandboxSession",
+    "make_sandbox",
+    "sandbox_features",
+]
