@@ -44,6 +44,7 @@ _START_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
 _OUTPUT_GRACE = 0.5  # how long to wait for a request's output marker once its reply came
 _HELLO_BYTES = 1 << 16
 _CHUNK = 1 << 16
+_SEQ_DIGITS = 24  # a marker's request number and its end byte
 _BASE_MEMORY = 512 << 20  # the interpreter and numpy, on top of Limits.memory_bytes (Windows)
 
 
@@ -77,18 +78,27 @@ class _Tap:
             self.kept += data[:room]
 
     def _feed(self, chunk: bytes) -> None:
-        """Take one chunk, splitting it at the current marker."""
+        """Take one chunk: keep output, skip other requests' markers, stop at this one's."""
         with self.cond:
             if self.seen or not self.marker:
                 return  # after the marker: a background thread's output, or setup output
-            data = self.carry + chunk
-            found = data.find(self.marker)
-            if found >= 0:
-                self._keep(data[:found])
-                self.carry, self.seen = b"", True
-                self.cond.notify_all()
-                return
-            keep = max(len(data) - len(self.marker) + 1, 0)
+            data, longest = self.carry + chunk, len(self.prefix) + _SEQ_DIGITS
+            while (start := data.find(self.prefix)) >= 0:
+                end = data.find(b"\x00", start + len(self.prefix), start + longest + 1)
+                if end < 0 and len(data) - start <= longest:
+                    break  # a marker cut in two: wait for the rest
+                if end < 0:  # not a marker after all: plain output
+                    self._keep(data[: start + 1])
+                    data = data[start + 1 :]
+                    continue
+                self._keep(data[:start])
+                if data[start : end + 1] == self.marker:
+                    self.carry, self.seen = b"", True
+                    self.cond.notify_all()
+                    return
+                data = data[end + 1 :]  # an earlier request's marker, late
+            start = data.find(self.prefix)
+            keep = start if start >= 0 else max(len(data) - len(self.prefix) + 1, 0)
             self._keep(data[:keep])
             self.carry = data[keep:]
 
@@ -211,16 +221,31 @@ class PortableWorker(WorkerHandle):
         except OSError:
             pass
 
+    def _ended(self, grace: float) -> bool:
+        """Wait up to ``grace`` s for the worker to end, without reaping it where POSIX allows.
+
+        Unreaped, its pid (and so its process group id) cannot be reused: the group can then
+        be killed safely, e.g. a grandchild left behind by a worker that exited on its own.
+        """
+        deadline = time.monotonic() + grace
+        while True:
+            if self.job is None and hasattr(os, "waitid"):
+                try:
+                    if os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOWAIT | os.WNOHANG):
+                        return True
+                except ChildProcessError:
+                    return True
+            elif self.proc.poll() is not None:
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.01)
+
     def finish(self, grace: float) -> dict:
         """End the worker (after ``grace`` seconds) and everything it started; say how."""
         if self.done:
             return {"status": "unknown"}
-        if grace > 0:
-            try:
-                self.proc.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                pass
-        ended_alone = self.proc.poll() is not None and not self.killed
+        ended_alone = self._ended(grace) and not self.killed
         self.kill()  # also any process it started, even when it ended on its own
         code = self.proc.wait()
         self.done = True
