@@ -46,14 +46,10 @@ def provenance(report: Report) -> str:
 
 
 def sandbox_sentence(report: Report) -> str:
-    """Say how contained the student's code was, in one line."""
-    backend = clean(report.sandbox.backend)
+    """Say how contained the student's code was, in one line of at most 80 characters."""
     if report.sandbox.confined:
-        return f"Sandbox: {backend}, confined by the kernel."
-    return (
-        f"Sandbox: {backend}, unconfined on this system: feedback, not a grade"
-        " \u2014 see docs/security.md"
-    )
+        return f"Sandbox: confined by the kernel ({clean(report.sandbox.backend)} backend)."
+    return "Sandbox: unconfined on this system: feedback, not a grade \u2014 see docs/security.md"
 
 
 def check_count_sentence(report: Report) -> str:

@@ -351,9 +351,13 @@ class PortableSandbox(Sandbox):
         worker.directory = directory or ""
         return worker
 
+    def _command(self, cfg: dict) -> list[str]:
+        """Return the command line of a worker."""
+        return [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes", json.dumps(cfg)]
+
     def _start(self, cfg: dict, cwd: str, secret: str) -> PortableWorker:
         """Start the child process (and, on Windows, put it in a Job Object)."""
-        args = [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes", json.dumps(cfg)]
+        args = self._command(cfg)
         options: dict = {"start_new_session": True}
         if sys.platform == "win32":
             options = {"creationflags": winjob.CREATION_FLAGS}

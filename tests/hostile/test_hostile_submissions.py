@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CORRECT_SIGMOID = (ROOT / "solutions" / "sigmoid.py").read_text()
 FULL = "full"
+BACKENDS = ("linux", "portable")  # the `backend` fixture of conftest.py, when parametrised
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Case:
     earns: int | str = 0  # points for the target item, or FULL
     status: Status | None = None
     untouched: tuple[str, ...] = field(default=())  # extra items that must stay full
+    linux_only: bool = False  # needs kernel confinement (files, network, processes)
 
 
 def _code(text: str) -> str:
@@ -72,6 +74,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "forges protocol frames",
@@ -207,6 +210,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "signal handlers, atexit and a lingering thread",
@@ -293,6 +297,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     # -- files --------------------------------------------------------------------------------
     Case(
@@ -311,6 +316,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "reads the reference solution",
@@ -326,6 +332,7 @@ CASES = [
                 pass
         ''')
         },
+        linux_only=True,
     ),
     # -- broken sources -----------------------------------------------------------------------
     Case("syntax error", {"sigmoid.py": "def sigmoid(x)\n    return x\n"}, status=Status.ERROR),
@@ -366,11 +373,22 @@ def _scores(report: Report) -> dict[str, tuple[int, int]]:
     return {item.id: (item.score, item.max_score) for item in report.items}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_hostile_submission(case: Case, grader: Grader, workspace: Path) -> None:
+# The portable backend runs every case that needs no kernel confinement; the others would act
+# on this machine for real (kill the grading process, delete files, read the solutions).
+BACKEND_CASES = [
+    pytest.param(case, backend, id=f"{case.id}-{backend}")
+    for case in CASES
+    for backend in BACKENDS
+    if backend == "linux" or not case.linux_only
+]
+
+
+@pytest.mark.parametrize(("case", "backend"), BACKEND_CASES)
+def test_hostile_submission(case: Case, backend: str, grader: Grader, workspace: Path) -> None:
     _plant(workspace, case.files)
     before = snapshot(workspace)
     report = grader.grade(workspace)
+    assert report.sandbox.backend == backend
     assert snapshot(workspace) == before, "grading changed the student's folder"
     scores = _scores(report)
     target_score, target_max = scores.pop(case.target)
@@ -409,7 +427,8 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
-def test_no_process_outlives_grading(course, workspace: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_process_outlives_grading(course, backend: str, workspace: Path) -> None:
     lingering = next(case for case in CASES if "lingering" in case.id)
     _plant(workspace, lingering.files)
     already = _descendants(os.getpid())  # e.g. the session's warm grader
@@ -457,6 +476,7 @@ ANSWER_CASES = [
 ]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("text", "loses"), [case[1:] for case in ANSWER_CASES], ids=[case[0] for case in ANSWER_CASES]
 )
