@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -428,14 +429,40 @@ def _descendants(root: int) -> set[int]:
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_no_process_outlives_grading(course, backend: str, workspace: Path) -> None:
+def test_no_process_outlives_grading(course, backend: str, workspace: Path, tmp_path: Path) -> None:
     lingering = next(case for case in CASES if "lingering" in case.id)
     _plant(workspace, lingering.files)
+    marker = tmp_path / "grandchild.pid"
+    if backend == "portable":  # nothing stops a process there: it must die with its worker
+        spawn = f"""
+            import subprocess, sys
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+            open({str(marker)!r}, "w").write(str(child.pid))
+            """
+        source = (workspace / "sigmoid.py").read_text()
+        (workspace / "sigmoid.py").write_text(_code(spawn) + source)
     already = _descendants(os.getpid())  # e.g. the session's warm grader
     with Grader(course) as fresh:
-        fresh.grade(workspace, ["sigmoid"])
-        assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
+        report = fresh.grade(workspace, ["sigmoid"])
+        assert report.items[0].score == report.items[0].max_score, _explain(report, "sigmoid")
+        if backend == "linux":  # the zygote stays up; portable workers end with the submission
+            assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
     assert not _descendants(os.getpid()) - already
+    if backend == "portable":
+        grandchild = int(marker.read_text())
+        deadline = time.monotonic() + 5
+        while _alive(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(grandchild), "a process started by student code outlived grading"
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 ANSWERS = (ROOT / "solutions" / "answers.yaml").read_text()
