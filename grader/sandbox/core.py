@@ -164,6 +164,7 @@ class _State:
     def __init__(self) -> None:
         self.owner = os.getpid()
         self.zygote: Any = None  # a backend's long-lived helper process, if it has one
+        self.spare: Any = None  # a worker started before it is needed, if the backend has one
         self.cleanups: dict[int, weakref.finalize] = {}
         self.closed = False
 
@@ -175,9 +176,10 @@ def _shutdown(state: _State) -> None:
     state.closed = True
     for cleanup in list(state.cleanups.values()):
         cleanup()
-    if state.zygote is not None:
-        state.zygote.close()
-        state.zygote = None
+    for helper in (state.zygote, state.spare):
+        if helper is not None:
+            helper.close()
+    state.zygote = state.spare = None
 
 
 class Sandbox:

@@ -139,6 +139,7 @@ class PortableWorker(WorkerHandle):
         self.killed = False
         assert proc.stdout is not None
         assert proc.stderr is not None
+        self.secret = secret  # the end marker's, sent with the worker's settings
         self.tap = _Tap(proc.stderr, limits.output_bytes, secret)
         self.output_wait = 0.0  # no output is expected until a request was sent
         threading.Thread(target=self._read_replies, args=(proc.stdout,), daemon=True).start()
@@ -183,12 +184,21 @@ class PortableWorker(WorkerHandle):
         except (OSError, ValueError, AssertionError):
             pass  # the worker is gone: its reader says so
 
+    def send(self, data: bytes) -> None:
+        """Send one frame without waiting for the worker to read it."""
+        threading.Thread(target=self._write, args=(data,), daemon=True).start()
+
     def exchange(self, data: bytes, deadline: float, limit: int) -> bytes:
         """Send one request and return the raw reply."""
         self.tap.begin(self.seq)
         self.output_wait = _OUTPUT_GRACE
-        threading.Thread(target=self._write, args=(data,), daemon=True).start()
+        self.send(data)
         return self.receive(deadline)
+
+    def close(self) -> None:
+        """Kill the worker and release everything it holds."""
+        self.finish(0)
+        self.close_output()
 
     def read_output(self, cap: int) -> str:
         """Return what the worker printed during the current request (at most ``cap`` bytes)."""
@@ -310,20 +320,42 @@ class PortableSandbox(Sandbox):
         return dict(self._features or {}) | {"separation": separation}
 
     def spawn(self, directory: str | None, files: list[str]) -> PortableWorker:
-        """Start a child interpreter and read its hello; raise SandboxError if it cannot start."""
+        """Hand a booted child interpreter its module's settings and read its hello.
+
+        Children boot (python + numpy) before they are needed: the one handed out now was
+        started with the last, and the next one starts at once.  Raise SandboxError if none
+        can start.
+        """
         if self._state.closed:
             raise SandboxError("the sandbox is closed")
+        spare, self._state.spare = self._state.spare, None
+        if spare is not None and spare.proc.poll() is not None:
+            spare.close()
+            spare = None
+        try:
+            return self._configure(spare or self._start(), directory, files)
+        except SandboxError:
+            if spare is None or self._state.closed:
+                raise
+            return self._configure(self._start(), directory, files)  # the spare had died
+        finally:
+            if not self._state.closed and self._state.spare is None:
+                self._state.spare = self._start()
+
+    def _configure(
+        self, worker: PortableWorker, directory: str | None, files: list[str]
+    ) -> PortableWorker:
+        """Send a started worker its settings and wait for its hello."""
         limits = self.limits
-        secret = secrets.token_hex(16)
         cfg = {
             "dir": directory,
             "files": files,
             "memory_bytes": limits.memory_bytes,
             "reply_bytes": limits.reply_bytes,
             "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
-            "mark": secret,
+            "mark": worker.secret,
         }
-        worker = self._start(cfg, directory or tempfile.gettempdir(), secret)
+        worker.send(json.dumps(cfg).encode())
         try:
             hello = load_json(worker.receive(time.monotonic() + _START_TIMEOUT))
             features = hello.get("features")
@@ -351,23 +383,22 @@ class PortableSandbox(Sandbox):
         worker.directory = directory or ""
         return worker
 
-    def _command(self, cfg: dict) -> list[str]:
-        """Return the command line of a worker."""
-        return [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes", json.dumps(cfg)]
+    def _command(self) -> list[str]:
+        """Return the command line of a worker (it reads its settings as its first frame)."""
+        return [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes"]
 
-    def _start(self, cfg: dict, cwd: str, secret: str) -> PortableWorker:
-        """Start the child process (and, on Windows, put it in a Job Object)."""
-        args = self._command(cfg)
+    def _start(self) -> PortableWorker:
+        """Start a child process (and, on Windows, put it in a Job Object)."""
         options: dict = {"start_new_session": True}
         if sys.platform == "win32":
             options = {"creationflags": winjob.CREATION_FLAGS}
         try:
             proc = subprocess.Popen(
-                args,
+                self._command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
-                cwd=cwd,
+                cwd=tempfile.gettempdir(),
                 env=_child_env(),
                 close_fds=True,
                 **options,
@@ -382,4 +413,4 @@ class PortableSandbox(Sandbox):
                 proc.kill()
                 proc.wait()
                 raise SandboxError(f"could not contain a sandbox worker: {exc}") from exc
-        return PortableWorker(proc, job, self.limits, secret)
+        return PortableWorker(proc, job, self.limits, secrets.token_hex(16))

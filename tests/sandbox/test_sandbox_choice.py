@@ -177,8 +177,8 @@ def test_every_grader_module_imports_without_the_linux_apis(tmp_path: Path) -> N
 class _HiddenPortable(PortableSandbox):
     """A portable sandbox whose workers run without the Linux-only APIs too."""
 
-    def _command(self, cfg: dict) -> list[str]:
-        real = super()._command(cfg)
+    def _command(self) -> list[str]:
+        real = super()._command()
         start = f"import runpy, sys\nsys.argv = {real[3:]!r}\n"
         start += "runpy.run_path(sys.argv[0], run_name='__main__')"
         return [sys.executable, "-I", "-B", "-c", HIDE_LINUX + CHECK_HIDDEN + start]

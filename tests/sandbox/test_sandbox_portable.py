@@ -308,3 +308,35 @@ def test_features_say_nothing_is_confined(portable: PortableSandbox) -> None:
     for confinement in ("seccomp", "landlock", "private_filesystem", "network_blocked"):
         assert features[confinement] is False
     assert portable.info == {"backend": "portable", "confined": False}
+
+
+ORPHAN = """
+import sys
+from pathlib import Path
+from grader.sandbox import Limits
+from grader.sandbox.portable import PortableSandbox
+sandbox = PortableSandbox(Limits(call_timeout=60.0))
+session = sandbox.open(Path(sys.argv[1]), ["m.py"])
+session.call("m", "ok")
+print(session.worker_pids()[0], sandbox._state.spare.pid, flush=True)
+session.call("m", "sleep", timeout=60.0)
+"""
+
+
+def test_workers_end_when_the_grading_process_is_killed(tmp_path: Path) -> None:
+    """No fork server ties them to grade here: each worker watches its parent itself."""
+    import signal
+    import subprocess
+
+    (tmp_path / "m.py").write_text(
+        "import time\ndef ok():\n    return 1\ndef sleep():\n    time.sleep(60)\n"
+    )
+    grading = subprocess.Popen(
+        [sys.executable, "-c", ORPHAN, str(tmp_path)], stdout=subprocess.PIPE, text=True
+    )
+    assert grading.stdout is not None
+    worker, spare = (int(pid) for pid in grading.stdout.readline().split())
+    time.sleep(0.3)  # the worker is asleep in student code
+    grading.send_signal(signal.SIGKILL)
+    grading.wait()
+    assert _wait_gone(worker) and _wait_gone(spare)

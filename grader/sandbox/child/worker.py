@@ -397,11 +397,32 @@ def _limit_memory(memory_bytes: int) -> bool:
         return False
 
 
-def serve_pipes(cfg: dict) -> None:
+def _watch_parent() -> None:
+    """End the worker when the trusted process ends (POSIX; a Job Object does it on Windows).
+
+    A thread polls the parent pid, so a worker stuck in student code does not outlive grading.
+    """
+    if sys.platform == "win32":
+        return
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="grader-parent-watch", daemon=True).start()
+
+
+def serve_pipes(cfg: dict | None) -> None:
     """Serve requests on stdin/stdout (the portable backend: no fork, seccomp or memfd).
 
     The protocol moves to private copies of fds 0 and 1; fd 0 becomes the null device and
     fd 1 joins fd 2, so whatever the student prints goes to stderr, never into the protocol.
+    Without ``cfg`` the first frame is the config (a worker boots before it is needed).
     After each request (its output flushed, before its reply) the worker writes an end marker
     on fd 2, so that the trusted side can tell one request's output from the next's.
     """
@@ -411,8 +432,15 @@ def serve_pipes(cfg: dict) -> None:
     os.dup2(2, 1)
     os.close(devnull)
     capture_output()
+    channel = Channel(read_fd, write_fd)
+    _watch_parent()
+    if cfg is None:
+        raw = channel.recv()
+        if raw is None:
+            os._exit(0)
+        cfg = json.loads(raw)
     limited = _limit_memory(int(cfg.get("memory_bytes", 1 << 30)))
-    worker = Worker(Channel(read_fd, write_fd), cfg)
+    worker = Worker(channel, cfg)
     if cfg.get("dir"):
         os.chdir(cfg["dir"])
     worker.marker = b"\x00grader-mark:" + str(cfg.get("mark", "")).encode() + b":"
