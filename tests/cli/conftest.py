@@ -14,6 +14,7 @@ import pytest
 from grade_cli_support import GOLDEN  # loaded by tests/conftest.py
 
 GRADING_MODULES = {"test_report", "test_commands", "test_learning_loop", "test_watch"}
+NEVER_GRADES = {"test_every_command_has_help_with_an_example"}  # `--help` only: once is enough
 LINUX_LINE = "Sandbox: confined by the kernel (linux backend)."
 PORTABLE_LINE = (
     "Sandbox: unconfined on this system: feedback, not a grade \u2014 see docs/security.md"
@@ -23,7 +24,8 @@ PORTABLE_LINE = (
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     """Run the grading modules' tests on both backends."""
     module = metafunc.module.__name__.rsplit(".", 1)[-1]
-    if "sandbox_backend" in metafunc.fixturenames and module in GRADING_MODULES:
+    grades = module in GRADING_MODULES and metafunc.function.__name__ not in NEVER_GRADES
+    if "sandbox_backend" in metafunc.fixturenames and grades:
         metafunc.parametrize("sandbox_backend", ["linux", "portable"], indirect=True)
 
 
