@@ -34,7 +34,7 @@ from grader.grading.results import (
     Status,
     item_status,
 )
-from grader.sandbox import Limits, Sandbox, SandboxError, SandboxSession
+from grader.sandbox import Limits, SandboxError, SandboxSession, make_sandbox
 from grader.sandbox.outcomes import Frame
 
 
@@ -74,7 +74,7 @@ class Grader:
     def __init__(self, course: Course, limits: Limits | None = None) -> None:
         self.course = course
         self.limits = limits or Limits()
-        self.sandbox = Sandbox(self.limits)
+        self.sandbox = make_sandbox(self.limits)
 
     def close(self) -> None:
         """Stop the sandbox and every process it started."""

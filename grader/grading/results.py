@@ -99,6 +99,22 @@ class GradedFile:
 
 
 @dataclass(frozen=True)
+class Confinement:
+    """Which sandbox backend ran the student's code, and whether the kernel confined it."""
+
+    backend: str  # "linux" or "portable"
+    confined: bool  # False: contained (killed on time, capped) but free to read, write, connect
+
+
+def chosen_confinement() -> Confinement:
+    """Return the confinement of the backend this process chooses (see grader.sandbox.choice)."""
+    from grader.sandbox.choice import chosen_info
+
+    info = chosen_info()
+    return Confinement(backend=str(info["backend"]), confined=info["confined"] is True)
+
+
+@dataclass(frozen=True)
 class Report:
     """A whole workspace's grade."""
 
@@ -110,6 +126,7 @@ class Report:
     files: tuple[GradedFile, ...] = ()
     notes: tuple[str, ...] = field(default=())  # report-wide notes, e.g. answers.yaml problems
     ungraded: int = 0  # the course's items outside the selection graded (grade check ID)
+    sandbox: Confinement = field(default_factory=chosen_confinement)
 
     @property
     def score(self) -> int:

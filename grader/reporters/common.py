@@ -45,6 +45,13 @@ def provenance(report: Report) -> str:
     return f"Graded by grader {clean(report.grader_version)}, course version {course}."
 
 
+def sandbox_sentence(report: Report) -> str:
+    """Say how contained the student's code was, in one line of at most 80 characters."""
+    if report.sandbox.confined:
+        return f"Sandbox: confined by the kernel ({clean(report.sandbox.backend)} backend)."
+    return "Sandbox: unconfined on this system: feedback, not a grade \u2014 see docs/security.md"
+
+
 def check_count_sentence(report: Report) -> str:
     """Say how many checks passed without hiding the hidden ones."""
     total, passed, hidden = report.check_count, report.passed_count, report.hidden_count

@@ -20,6 +20,7 @@ from grader.reporters.common import (
     headline,
     next_steps,
     provenance,
+    sandbox_sentence,
     scored_checks,
 )
 
@@ -63,7 +64,8 @@ def _summary(report: Report) -> str:
     for item in report.items:
         score = fraction(item.score, item.max_score)
         lines.append(f"{item.id:<{width}}  {score:>5}  {item.status}")
-    return "\n".join([*lines, "", *next_steps(report), "", provenance(report)])
+    tail = ["", sandbox_sentence(report), provenance(report)]
+    return "\n".join([*lines, "", *next_steps(report), *tail])
 
 
 def _test(item: ItemResult, test: CheckResult, number: str, hidden: Visibility) -> dict[str, Any]:

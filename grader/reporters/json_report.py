@@ -32,6 +32,7 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "files": [_file(file) for file in report.files],
         "notes": [clean(note) for note in report.notes],
+        "sandbox": {"backend": report.sandbox.backend, "confined": report.sandbox.confined},
         "exercises": [_item(item) for item in report.items],
     }
 

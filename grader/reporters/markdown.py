@@ -17,6 +17,7 @@ from grader.reporters.common import (
     next_steps,
     output_lines,
     provenance,
+    sandbox_sentence,
     shown_frames,
 )
 
@@ -76,7 +77,7 @@ def _status(status: Status) -> str:
 
 def _provenance(report: Report) -> list[str]:
     """Say what graded this and list the graded files as `sha256sum -c` reads them."""
-    lines = [inline(provenance(report)), ""]
+    lines = [inline(provenance(report)), "", inline(sandbox_sentence(report)), ""]
     hashed = [f"{file.sha256}  {clean(file.name)}" for file in report.files if file.sha256]
     if hashed:
         lines += ["SHA-256 of each graded file:", "", *fenced("\n".join(hashed)), ""]

@@ -20,6 +20,7 @@ from grader.reporters.common import (
     paint,
     plain,
     plural,
+    sandbox_sentence,
     shown_frames,
     status_label,
 )
@@ -55,6 +56,7 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     lines += _wrap(advisory_sentence(report), width)
     for note in report.notes:
         lines += _wrap(f"Note: {clean(note)}", width, "", _ROW)
+    lines += _wrap(sandbox_sentence(report), width, "", _ROW)
     lines.append("")
     lines += _table(report, width, style)
     lines.append("")

@@ -5,9 +5,20 @@ Hidden tests run in the trusted process and reach student code only through
 of :mod:`grader.sandbox.outcomes` (``Returned``, ``Raised``, ``TimedOut``, ``Crashed``,
 ``Unavailable``).
 
-How it works
-------------
-``Sandbox()`` starts a *zygote*: a fresh ``python -I -B child/__main__.py`` interpreter
+Backends
+--------
+``make_sandbox(limits)`` (or ``Sandbox(limits)``, which does the same) returns the backend
+chosen in :mod:`grader.sandbox.choice`: :class:`~grader.sandbox.linux.LinuxSandbox` where the
+kernel features below exist, else :class:`~grader.sandbox.portable.PortableSandbox` (a plain
+child interpreter per module over pipes, killed from outside, not confined: see its module
+and docs/security.md); ``GRADE_SANDBOX=linux|portable`` forces one.  Both share
+:mod:`~grader.sandbox.core` (``Limits``, errors, the worker interface) and
+:mod:`~grader.sandbox.session` (requests, outcomes and time budgets).  ``sandbox.info`` says
+``{"backend": ..., "confined": ...}``; every report carries it.
+
+How the Linux backend works
+---------------------------
+``LinuxSandbox()`` starts a *zygote*: a fresh ``python -I -B child/__main__.py`` interpreter
 (scrubbed environment, its own session, no trusted data, never a fork of the trusted process)
 that imports numpy once.  ``grader/sandbox/child/`` is the whole untrusted program (standard
 library and numpy only, never ``grader``): ``wire`` (framing and limits, shared with the
@@ -98,6 +109,15 @@ a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mis
 unexpected module, an argument type the sandbox cannot carry).
 """
 
-from grader.sandbox.core import Limits, Sandbox, SandboxError, SandboxSession, sandbox_features
+from grader.sandbox.choice import make_sandbox
+from grader.sandbox.core import Limits, Sandbox, SandboxError, sandbox_features
+from grader.sandbox.session import SandboxSession
 
-__all__ = ["Limits", "Sandbox", "SandboxError", "SandboxSession", "sandbox_features"]
+__all__ = [
+    "Limits",
+    "Sandbox",
+    "SandboxError",
+    "SandboxSession",
+    "make_sandbox",
+    "sandbox_features",
+]

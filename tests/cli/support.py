@@ -40,8 +40,9 @@ def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, s
         "LC_ALL": "C.UTF-8",
         "GRADE_COURSE_DIR": str(EXERCISES),
     }
-    if "TMPDIR" in os.environ:
-        env["TMPDIR"] = os.environ["TMPDIR"]
+    for key in ("TMPDIR", "GRADE_SANDBOX"):  # GRADE_SANDBOX: tests run on both backends
+        if key in os.environ:
+            env[key] = os.environ[key]
     env.update(extra or {})
     return env
 

@@ -22,10 +22,34 @@ def course() -> Course:
     return load_course(ROOT / "exercises")
 
 
+@pytest.fixture
+def backend() -> str:
+    """Name the sandbox backend of a test: linux unless the test is parametrised over both."""
+    return "linux"
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_env(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make every grader (and report) of the test use ``backend``, explicitly."""
+    monkeypatch.setenv("GRADE_SANDBOX", backend)
+
+
 @pytest.fixture(scope="session")
-def grader(course: Course) -> Iterator[Grader]:
-    with Grader(course, LIMITS) as warm:
-        yield warm
+def _graders() -> Iterator[dict[str, Grader]]:
+    """Keep one warm grader per backend for the whole session."""
+    made: dict[str, Grader] = {}
+    yield made
+    for warm in made.values():
+        warm.close()
+
+
+@pytest.fixture
+def grader(course: Course, backend: str, _graders: dict[str, Grader], _sandbox_env: None) -> Grader:
+    """Return the warm grader of the test's backend."""
+    if backend not in _graders:
+        _graders[backend] = Grader(course, LIMITS)
+    assert _graders[backend].sandbox.backend == backend
+    return _graders[backend]
 
 
 @pytest.fixture

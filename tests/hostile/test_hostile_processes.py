@@ -3,6 +3,8 @@
 Each family runs as root (CI) and as an ordinary user (a student's laptop, the GitHub
 `runner` user): the non-root cases drop to uid 65534 with `setpriv` on a workspace copy that
 user can read.  The honest reference must earn exactly what it earns alone (78 points).
+Linux backend only (conftest.py's `backend` fixture sets GRADE_SANDBOX=linux): these attacks
+on other processes are stopped by kernel confinement, which the portable backend lacks.
 """
 
 from __future__ import annotations

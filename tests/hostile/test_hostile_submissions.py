@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import textwrap
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 CORRECT_SIGMOID = (ROOT / "solutions" / "sigmoid.py").read_text()
 FULL = "full"
+BACKENDS = ("linux", "portable")  # the `backend` fixture of conftest.py, when parametrised
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Case:
     earns: int | str = 0  # points for the target item, or FULL
     status: Status | None = None
     untouched: tuple[str, ...] = field(default=())  # extra items that must stay full
+    linux_only: bool = False  # needs kernel confinement (files, network, processes)
 
 
 def _code(text: str) -> str:
@@ -72,6 +75,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "forges protocol frames",
@@ -207,6 +211,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "signal handlers, atexit and a lingering thread",
@@ -293,6 +298,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     # -- files --------------------------------------------------------------------------------
     Case(
@@ -311,6 +317,7 @@ CASES = [
         """)
         },
         earns=FULL,
+        linux_only=True,
     ),
     Case(
         "reads the reference solution",
@@ -326,6 +333,7 @@ CASES = [
                 pass
         ''')
         },
+        linux_only=True,
     ),
     # -- broken sources -----------------------------------------------------------------------
     Case("syntax error", {"sigmoid.py": "def sigmoid(x)\n    return x\n"}, status=Status.ERROR),
@@ -366,11 +374,22 @@ def _scores(report: Report) -> dict[str, tuple[int, int]]:
     return {item.id: (item.score, item.max_score) for item in report.items}
 
 
-@pytest.mark.parametrize("case", CASES, ids=lambda case: case.id)
-def test_hostile_submission(case: Case, grader: Grader, workspace: Path) -> None:
+# The portable backend runs every case that needs no kernel confinement; the others would act
+# on this machine for real (kill the grading process, delete files, read the solutions).
+BACKEND_CASES = [
+    pytest.param(case, backend, id=f"{case.id}-{backend}")
+    for case in CASES
+    for backend in BACKENDS
+    if backend == "linux" or not case.linux_only
+]
+
+
+@pytest.mark.parametrize(("case", "backend"), BACKEND_CASES)
+def test_hostile_submission(case: Case, backend: str, grader: Grader, workspace: Path) -> None:
     _plant(workspace, case.files)
     before = snapshot(workspace)
     report = grader.grade(workspace)
+    assert report.sandbox.backend == backend
     assert snapshot(workspace) == before, "grading changed the student's folder"
     scores = _scores(report)
     target_score, target_max = scores.pop(case.target)
@@ -409,14 +428,41 @@ def _descendants(root: int) -> set[int]:
     return found
 
 
-def test_no_process_outlives_grading(course, workspace: Path) -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_no_process_outlives_grading(course, backend: str, workspace: Path, tmp_path: Path) -> None:
     lingering = next(case for case in CASES if "lingering" in case.id)
     _plant(workspace, lingering.files)
+    marker = tmp_path / "grandchild.pid"
+    if backend == "portable":  # nothing stops a process there: it must die with its worker
+        spawn = f"""
+            import subprocess, sys
+            child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+            open({str(marker)!r}, "w").write(str(child.pid))
+            """
+        source = (workspace / "sigmoid.py").read_text()
+        (workspace / "sigmoid.py").write_text(_code(spawn) + source)
     already = _descendants(os.getpid())  # e.g. the session's warm grader
     with Grader(course) as fresh:
-        fresh.grade(workspace, ["sigmoid"])
-        assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
+        report = fresh.grade(workspace, ["sigmoid"])
+        assert report.items[0].score == report.items[0].max_score, _explain(report, "sigmoid")
+        if backend == "linux":  # the zygote stays up; portable workers end with the submission
+            assert _descendants(os.getpid()) - already, "the sandbox should run while grading"
     assert not _descendants(os.getpid()) - already
+    if backend == "portable":
+        grandchild = int(marker.read_text())
+        deadline = time.monotonic() + 5
+        while _alive(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not _alive(grandchild), "a process started by student code outlived grading"
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether a process exists and is not a zombie."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 ANSWERS = (ROOT / "solutions" / "answers.yaml").read_text()
@@ -457,6 +503,7 @@ ANSWER_CASES = [
 ]
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize(
     ("text", "loses"), [case[1:] for case in ANSWER_CASES], ids=[case[0] for case in ANSWER_CASES]
 )

@@ -10,12 +10,21 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
-from grader.grading.results import CheckResult, Diagnosis, GradedFile, ItemResult, Report, Status
+from grader.grading.results import (
+    CheckResult,
+    Confinement,
+    Diagnosis,
+    GradedFile,
+    ItemResult,
+    Report,
+    Status,
+)
 from grader.sandbox.outcomes import Frame
 
 COURSE = "Neurons from Scratch"
 VERSION = "2026.11"
 GRADER = "0.1.0"
+LINUX = Confinement(backend="linux", confined=True)  # goldens never depend on the machine
 
 HOSTILE = (
     "\x1b[31mred\x1b[0m \u202eevil\u202c \x00nul </failure>]]> | pipe | ``` fence ````"
@@ -157,7 +166,7 @@ def _report(items: list[ItemResult], **extra) -> Report:
         grader_version=GRADER,
         workspace="/home/student/neurons",
         items=tuple(items),
-        **extra,
+        **({"sandbox": LINUX} | extra),
     )
 
 

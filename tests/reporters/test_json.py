@@ -60,6 +60,7 @@ def test_layout_is_indented_with_a_trailing_newline() -> None:
         "checks",
         "files",
         "notes",
+        "sandbox",
         "exercises",
     ]
 

@@ -76,7 +76,7 @@ def test_reply_memory_is_bounded_before_parsing() -> None:
     raw = b'{"seq":1,"status":"ok","value":[' + b",".join([b"[]"] * 2_000_000) + b"]}"
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(Malformed, match="^too many items$"):
-        core._load_json(raw)
+        core.load_json(raw)
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 20_000  # KiB
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import Limits, Sandbox, SandboxError, sandbox_features
+from grader.sandbox.linux import LinuxSandbox
 from grader.sandbox.outcomes import Raised, Returned, Unavailable
 
 TEST_LIMITS = Limits(call_timeout=1.0, import_timeout=2.0, output_bytes=4096)
@@ -431,7 +432,7 @@ def test_other_workers_are_out_of_reach(submit) -> None:
         assert isinstance(outcome, Raised) and outcome.type_name == "PermissionError", outcome
 
 
-class _FallbackSandbox(Sandbox):
+class _FallbackSandbox(LinuxSandbox):
     _private_root = False
 
 

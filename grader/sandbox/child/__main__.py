@@ -3,7 +3,8 @@
 The folder is loaded as a package of its own (never as part of ``grader``, which it must not
 import), then its directory leaves ``sys.path`` so that nothing more is imported from it.
 Arguments: ``<control fd> <trusted pid> <options JSON>`` start a zygote (see ``zygote.py``);
-``--pipes <config JSON>`` serves one worker on stdin/stdout (see ``worker.serve_pipes``).
+``--pipes [<config JSON>]`` serves one worker on stdin/stdout (without the JSON, its
+first frame is the config) (see ``worker.serve_pipes``).
 """
 
 import importlib.util
@@ -33,7 +34,7 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--pipes"]:
         from grader_sandbox_child.worker import serve_pipes
 
-        serve_pipes(json.loads(sys.argv[2]))
+        serve_pipes(json.loads(sys.argv[2]) if len(sys.argv) > 2 else None)
     else:
         from grader_sandbox_child.zygote import zygote_main
 

@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import ctypes
 import os
-import resource
 import signal
 import stat
+
+try:
+    import resource
+except ImportError:  # not Linux: only the Linux backend's zygote uses this module
+    resource = None  # type: ignore[assignment]
 
 from .filesystem import DEVICES, Layout
 from .libc import LIBC, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, prctl

@@ -18,7 +18,7 @@ def _libc() -> ctypes.CDLL | None:
         lib.prctl.argtypes += [ctypes.c_ulong, ctypes.c_ulong]
         lib.prctl.restype = ctypes.c_int
         return lib
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # TypeError: Windows has no CDLL(None)
         return None
 
 

@@ -12,7 +12,6 @@ import errno
 import io
 import json
 import os
-import resource
 import sys
 
 from .values import _clip, decode, encode_top, guarded, np, type_name
@@ -137,6 +136,7 @@ class Worker:
         self.reply_bytes = int(cfg["reply_bytes"])
         self.cpu_seconds = int(cfg["cpu_seconds"])
         self.module: object = None
+        self.marker = b""  # the end-of-output marker's prefix (pipes only)
         self.module_file = ""
         self.sources: dict[str, list[str]] = {}
         if self.directory:
@@ -300,8 +300,10 @@ class Worker:
         return {"status": "error", "reason": f"unknown request {op!r}"}
 
     def _reset_cpu_limit(self) -> None:
-        """Give the next request a fresh CPU-time backstop."""
+        """Give the next request a fresh CPU-time backstop (where ``resource`` exists)."""
         try:
+            import resource
+
             usage = resource.getrusage(resource.RUSAGE_SELF)
             used = int(usage.ru_utime + usage.ru_stime) + 1
             hard = resource.getrlimit(resource.RLIMIT_CPU)[1]
@@ -334,6 +336,14 @@ class Worker:
             data = json.dumps(reply, separators=(",", ":")).encode()
         return data
 
+    def mark(self, seq: object) -> None:
+        """Tell the output reader that a request's output ended (pipes only, see serve_pipes)."""
+        if self.marker and type(seq) is int:
+            try:
+                os.write(2, self.marker + str(seq).encode() + b"\x00")
+            except OSError:
+                pass
+
     def hello(self, features: dict[str, bool]) -> None:
         """Tell the trusted side that the worker is ready and what it enforces."""
         self.channel.send(json.dumps({"seq": 0, "hello": True, "features": features}).encode())
@@ -357,6 +367,7 @@ class Worker:
             except BaseException as exc:
                 reply = {"status": "error", "reason": f"worker error: {type_name(type(exc))}"}
             self._flush()
+            self.mark(seq)
             reply["seq"] = seq
             try:
                 data = self._dump(reply)
@@ -365,11 +376,55 @@ class Worker:
                 os._exit(0)
 
 
-def serve_pipes(cfg: dict) -> None:
-    """Serve requests on stdin/stdout (a portable backend: no fork, seccomp or memfd).
+def _limit_memory(memory_bytes: int) -> bool:
+    """Cap the address space at its current size + ``memory_bytes`` where that can be measured.
 
-    The protocol moves to private copies of fds 0 and 1; fd 0 becomes /dev/null and fd 1
-    joins fd 2, so whatever the student prints goes to stderr, never into the protocol.
+    Only Linux: macOS accepts RLIMIT_AS/RLIMIT_DATA but does not enforce them for the
+    ``mmap`` allocations Python and numpy make, and Windows has no ``resource`` module (the
+    trusted side puts the worker in a Job Object with a memory limit instead).
+    """
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import resource
+
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            size = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        resource.setrlimit(resource.RLIMIT_AS, (size + memory_bytes, size + memory_bytes))
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        return True
+    except (ImportError, OSError, ValueError, IndexError):
+        return False
+
+
+def _watch_parent() -> None:
+    """End the worker when the trusted process ends (POSIX; a Job Object does it on Windows).
+
+    A thread polls the parent pid, so a worker stuck in student code does not outlive grading.
+    """
+    if sys.platform == "win32":
+        return
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.25)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="grader-parent-watch", daemon=True).start()
+
+
+def serve_pipes(cfg: dict | None) -> None:
+    """Serve requests on stdin/stdout (the portable backend: no fork, seccomp or memfd).
+
+    The protocol moves to private copies of fds 0 and 1; fd 0 becomes the null device and
+    fd 1 joins fd 2, so whatever the student prints goes to stderr, never into the protocol.
+    Without ``cfg`` the first frame is the config (a worker boots before it is needed).
+    After each request (its output flushed, before its reply) the worker writes an end marker
+    on fd 2, so that the trusted side can tell one request's output from the next's.
     """
     read_fd, write_fd = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDONLY)
@@ -377,6 +432,17 @@ def serve_pipes(cfg: dict) -> None:
     os.dup2(2, 1)
     os.close(devnull)
     capture_output()
-    worker = Worker(Channel(read_fd, write_fd), cfg)
-    worker.hello({"separate_process": True})
+    channel = Channel(read_fd, write_fd)
+    _watch_parent()
+    if cfg is None:
+        raw = channel.recv()
+        if raw is None:
+            os._exit(0)
+        cfg = json.loads(raw)
+    limited = _limit_memory(int(cfg.get("memory_bytes", 1 << 30)))
+    worker = Worker(channel, cfg)
+    if cfg.get("dir"):
+        os.chdir(cfg["dir"])
+    worker.marker = b"\x00grader-mark:" + str(cfg.get("mark", "")).encode() + b":"
+    worker.hello({"separate_process": True, "memory_limit": limited})
     worker.serve()

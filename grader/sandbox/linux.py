@@ -1,0 +1,292 @@
+"""The Linux backend: workers forked by a zygote, confined by the kernel (trusted side).
+
+Each worker is forked by the zygote (:mod:`grader.sandbox.zygote`), confines itself (rlimits,
+namespaces, Landlock, seccomp; see ``child/confine.py``) and talks over its own Unix socket;
+each request brings a fresh output memfd.  Workers are killed through pidfds.
+"""
+
+from __future__ import annotations
+
+import array
+import logging
+import math
+import os
+import select
+import signal
+import socket
+import time
+
+from grader.sandbox.child import wire
+from grader.sandbox.codec import Malformed
+from grader.sandbox.core import (
+    _DEFAULT_LIMITS,
+    HELLO_TIMEOUT,
+    Gone,
+    Limits,
+    Sandbox,
+    SandboxError,
+    Timeout,
+    WorkerHandle,
+    describe_end,
+    load_json,
+    strip_directory,
+)
+from grader.sandbox.zygote import Zygote, observe_separation
+
+log = logging.getLogger(__name__)
+
+_MAX_CHUNK = 1 << 20
+_OUTPUT_FILE_BYTES = 1 << 20  # RLIMIT_FSIZE: a flood is cut by the reader, not failed by write
+
+# --------------------------------------------------------------------------- framing
+
+
+def _wait(sock: socket.socket, event: int, deadline: float) -> None:
+    """Wait until ``sock`` is ready for ``event`` or raise Timeout."""
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise Timeout()
+    poller = select.poll()
+    poller.register(sock, event)
+    poller.poll(max(1, math.ceil(left * 1000)))
+
+
+def _send_frame(sock: socket.socket, data: bytes, deadline: float, fds: list[int]) -> None:
+    """Send one length-prefixed frame before ``deadline``, ``fds`` attached to its first byte."""
+    view = memoryview(wire.header(len(data)) + data)
+    while view:
+        try:
+            if fds:
+                rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
+                sent = sock.sendmsg([view[:_MAX_CHUNK]], rights, socket.MSG_NOSIGNAL)
+                fds = []
+            else:
+                sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
+        except BlockingIOError:
+            _wait(sock, select.POLLOUT, deadline)
+            continue
+        except OSError as exc:  # EPIPE, ECONNRESET
+            raise Gone() from exc
+        view = view[sent:]
+
+
+def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytes:
+    """Receive exactly ``n`` bytes before ``deadline``."""
+    buf = bytearray(n)
+    view = memoryview(buf)
+    got = 0
+    while got < n:
+        try:
+            k = sock.recv_into(view[got:], min(n - got, _MAX_CHUNK))
+        except BlockingIOError:
+            _wait(sock, select.POLLIN, deadline)
+            continue
+        except OSError as exc:
+            raise Gone() from exc
+        if k == 0:
+            raise Gone()
+        got += k
+    return bytes(buf)
+
+
+def _recv_frame(sock: socket.socket, deadline: float, limit: int) -> bytes:
+    """Receive one frame of at most ``limit`` bytes."""
+    size = int.from_bytes(_recv_exact(sock, 4, deadline), "big")
+    if size > limit:
+        raise Malformed("reply too large")
+    return _recv_exact(sock, size, deadline)
+
+
+# --------------------------------------------------------------------------- worker
+
+
+class LinuxWorker(WorkerHandle):
+    """Hold the trusted end of one worker: its pid, socket and output memfd."""
+
+    def __init__(self, zygote: Zygote, pid: int, sock: socket.socket, memfd: int) -> None:
+        self.zygote = zygote
+        self.pid = pid
+        try:  # the zygote has not reaped the pid yet, so this is surely our worker
+            self.pidfd = os.pidfd_open(pid)
+        except (OSError, AttributeError):
+            self.pidfd = -1
+        self.sock = sock
+        self.memfd = memfd  # the worker's setup output (before its first request)
+        self.call_fd = -1  # the current request's output
+        self.seq = 0
+        self.done = False
+        self.directory = ""  # the submission's private copy, hidden from printed output
+
+    def begin_request(self) -> int:
+        """Make a fresh output file for one request; return the fd to send with it."""
+        self.end_request()
+        self.call_fd = os.memfd_create("grader-call-output", os.MFD_CLOEXEC)
+        return self.call_fd
+
+    def end_request(self) -> None:
+        """Forget the last request's output file (the worker may keep its copy, unread)."""
+        if self.call_fd >= 0:
+            os.close(self.call_fd)
+            self.call_fd = -1
+
+    def read_output(self, cap: int) -> str:
+        """Return what the worker printed during the current request (at most ``cap`` bytes).
+
+        Each request has its own output file, made here and read here from offset 0: what a
+        module printed before (even a flood that filled a file) cannot hide a later call's
+        output, and moving the worker's file offset affects only its own file.  Before the
+        first request, the worker's setup output (zygote's memfd) is read instead.
+        """
+        fd = self.call_fd if self.call_fd >= 0 else self.memfd
+        if fd < 0:
+            return ""
+        try:
+            size = os.fstat(fd).st_size
+            data = os.pread(fd, cap, 0)
+        except OSError:
+            return ""
+        text = strip_directory(data.decode("utf-8", errors="replace"), self.directory)
+        if size > cap:
+            text += f"\n[output truncated: {size} bytes printed, {cap} shown]"
+        self.end_request()
+        return text
+
+    def exchange(self, data: bytes, deadline: float, limit: int) -> bytes:
+        """Send a request with a fresh output memfd; return the raw reply."""
+        _send_frame(self.sock, data, deadline, [self.begin_request()])
+        return _recv_frame(self.sock, deadline, limit)
+
+    def kill(self) -> None:
+        """SIGKILL the worker (through its pidfd) and its process group (while unreaped)."""
+        if self.done:
+            return
+        if self.pidfd >= 0:
+            try:
+                signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+            except OSError:
+                pass
+        if not self.zygote.alive or self.zygote.proc.poll() is not None:
+            return  # without its zygote the pid may already belong to someone else
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(self.pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+    def finish(self, grace: float) -> dict:
+        """End the worker (after ``grace`` seconds), reap it, close its socket; say how it ended."""
+        if self.done:
+            return {"status": "unknown"}
+        if grace <= 0:
+            self.kill()
+        status = self.zygote.reap(self.pid, grace)
+        self.done = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+        return status
+
+    def close_output(self) -> None:
+        """Close the output memfds and the pidfd."""
+        self.end_request()
+        for fd in (self.memfd, self.pidfd):
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
+        self.memfd = self.pidfd = -1
+
+
+class LinuxSandbox(Sandbox):
+    """Own a warm zygote that forks a kernel-confined worker per module."""
+
+    backend = "linux"
+    confined = True
+    _private_root = True  # tests turn this off to exercise the fallback filesystem view
+
+    def __init__(self, limits: Limits = _DEFAULT_LIMITS) -> None:
+        """Start the zygote now without waiting for it."""
+        super().__init__(limits)
+        self._state.zygote = Zygote(self._private_root)
+        self._features: dict[str, bool] | None = None
+        self._separation: dict[str, object] = {}
+
+    @property
+    def zygote_ready_seconds(self) -> float | None:
+        """Return how long the zygote took to become ready (None before first use)."""
+        zygote = self._state.zygote
+        return zygote.ready_seconds if zygote is not None else None
+
+    def features(self) -> dict[str, object]:
+        """Report which protections a worker could put in place on this machine.
+
+        Every entry is a bool except ``separation``: how workers are kept apart from each
+        other and from other gradings, as observed from outside (see ``_observe_separation``).
+        """
+        if self._features is None:
+            worker = self.spawn(None, [])
+            worker.close_output()
+        return dict(self._features or {}) | {"separation": dict(self._separation)}
+
+    # -- internals -----------------------------------------------------------------
+
+    def _zygote(self) -> Zygote:
+        """Return a live zygote, starting a new one if the old one died."""
+        if self._state.closed:
+            raise SandboxError("the sandbox is closed")
+        zygote = self._state.zygote
+        if zygote is None or not zygote.alive:
+            if zygote is not None:
+                zygote.close()
+            zygote = self._state.zygote = Zygote(self._private_root)
+        return zygote
+
+    def spawn(self, directory: str | None, files: list[str]) -> LinuxWorker:
+        """Start a worker; a zygote that cannot spawn one (dead or not) is replaced, once."""
+        try:
+            return self._spawn_once(directory, files)
+        except SandboxError:
+            if self._state.closed:
+                raise
+            log.debug("restarting a zygote that could not spawn a worker", exc_info=True)
+            zygote = self._state.zygote
+            if zygote is not None:
+                zygote.close()
+            self._state.zygote = Zygote(self._private_root)
+            return self._spawn_once(directory, files)
+
+    def _spawn_once(self, directory: str | None, files: list[str]) -> LinuxWorker:
+        """Start a worker and read its hello; raise SandboxError if it cannot start."""
+        limits = self.limits
+        cfg = {
+            "dir": directory,
+            "files": files,
+            "memory_bytes": limits.memory_bytes,
+            "output_bytes": max(limits.output_bytes + 1, _OUTPUT_FILE_BYTES),
+            "reply_bytes": limits.reply_bytes,
+            "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
+            "cpu_hard_seconds": 3600,
+        }
+        zygote = self._zygote()
+        pid, sock, memfd = zygote.spawn(cfg)
+        worker = LinuxWorker(zygote, pid, sock, memfd)
+        try:
+            hello = load_json(_recv_frame(worker.sock, time.monotonic() + HELLO_TIMEOUT, 1 << 16))
+            features = hello.get("features")
+            if hello.get("hello") is not True or type(features) is not dict:
+                raise Malformed("bad hello")
+            items = [(k, v) for k, v in list(features.items())[:64] if k != "identity"]
+            claimed = {str(k)[:64]: v is True for k, v in items}
+            self._features = claimed | {"wall_clock_timeouts": True, "checked_copy": True}
+            self._separation = observe_separation(worker.pid, features.get("identity"))
+        except (Timeout, Gone, Malformed) as exc:
+            status = worker.finish(0)
+            worker.close_output()
+            why = describe_end(status) if isinstance(exc, Gone) else type(exc).__name__
+            raise SandboxError(f"a sandbox worker did not start ({why})") from exc
+        if directory is None:
+            worker.finish(0)
+        worker.directory = directory or ""
+        return worker

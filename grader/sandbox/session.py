@@ -1,0 +1,401 @@
+"""One student's submission in a sandbox: requests, outcomes and time budgets (any backend)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from grader.sandbox import codec as _codec
+from grader.sandbox.codec import Malformed
+from grader.sandbox.copy import check_file_names, copy_files, make_temp_dir
+from grader.sandbox.core import Gone, SandboxError, Timeout, WorkerHandle, describe_end, load_json
+from grader.sandbox.outcomes import Crashed, Outcome, Raised, Returned, TimedOut, Unavailable
+
+if TYPE_CHECKING:
+    from grader.sandbox.core import Sandbox
+
+log = logging.getLogger(__name__)
+
+_CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
+_SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
+
+
+def _cleanup_submission(owner: int, workers: dict[str, WorkerHandle], directory: str) -> None:
+    """Kill a submission's workers and delete its directory (finalizer of a SandboxSession)."""
+    if owner != os.getpid():
+        return
+    ending = list(workers.values())
+    for worker in ending:  # signal them all first, so they die while the others are reaped
+        worker.kill()
+    for worker in ending:
+        worker.finish(0)
+        worker.close_output()
+    workers.clear()
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+class SandboxSession:
+    """One student's files, copied; each module runs in its own worker, started on first use."""
+
+    def __init__(self, sandbox: Sandbox, folder: Path, files: list[str]) -> None:
+        """Copy the expected files (see ``Sandbox.open``)."""
+        check_file_names(files)
+        if not folder.is_dir():
+            raise NotADirectoryError(f"not a directory: {folder}")
+        self._sandbox = sandbox
+        self._limits = sandbox.limits
+        self._files = list(dict.fromkeys(files))
+        self._modules = {name[:-3]: name for name in self._files}
+        try:
+            self._dir = make_temp_dir(folder)
+        except OSError as exc:
+            raise SandboxError(f"could not create a temporary directory: {exc}") from exc
+        self._workers: dict[str, WorkerHandle] = {}
+        self._failed: dict[str, Outcome] = {}
+        self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
+        self._spent_total = 0.0
+        self._hung = 0.0  # time lost to timed-out calls and imports
+        self._hung_by: dict[str, float] = {}  # the same, per module
+        self._import_seconds: dict[str, float] = {}  # what the last import of a module cost
+        self._closed = False
+        self._finalizer = weakref.finalize(
+            self, _cleanup_submission, os.getpid(), self._workers, self._dir
+        )
+        cleanups = sandbox._state.cleanups
+        for key in [k for k, f in cleanups.items() if not f.alive]:
+            del cleanups[key]
+        cleanups[id(self._finalizer)] = self._finalizer
+        try:
+            problems, copied = copy_files(folder, self._files, self._dir, self._limits.file_bytes)
+        except OSError as exc:
+            self._finalizer()
+            raise SandboxError(f"could not copy the submission: {exc}") from exc
+        self._problems = {name[:-3]: problem for name, problem in problems.items()}
+        self._digests = {
+            name: (hashlib.sha256(data).hexdigest(), len(data)) for name, data in copied.items()
+        }
+
+    def __enter__(self) -> SandboxSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def directory(self) -> str:
+        """Return the private copy's directory (for tests and diagnostics)."""
+        return self._dir
+
+    def digest(self, name: str) -> tuple[str, int] | None:
+        """Return (SHA-256, size) of the file as copied, or None if it was not usable."""
+        return self._digests.get(name)
+
+    def worker_pids(self) -> list[int]:
+        """Return the pids of the live workers (for tests and diagnostics)."""
+        return [w.pid for w in self._workers.values() if not w.done]
+
+    def close(self) -> None:
+        """Kill this submission's workers and delete its directory; idempotent."""
+        self._closed = True
+        self._finalizer()
+
+    # -- public calls --------------------------------------------------------------
+
+    def call(
+        self,
+        module: str,
+        function: str,
+        args: tuple = (),
+        kwargs: dict | None = None,
+        *,
+        return_args: bool = False,
+        timeout: float | None = None,
+    ) -> Outcome:
+        """Call ``module.function(*args, **kwargs)`` in the module's worker."""
+        self._check(module, function)
+        payload = {
+            "op": "call",
+            "fn": function,
+            "args": _codec.encode_arg(tuple(args)),
+            "kwargs": _codec.encode_arg(dict(kwargs or {})),
+            "return_args": bool(return_args),
+        }
+        return self._run(module, payload, timeout, return_args)
+
+    def get(self, module: str, name: str) -> Outcome:
+        """Read a module-level value (e.g. AND_WEIGHTS)."""
+        self._check(module, name)
+        return self._run(module, {"op": "get", "name": name}, None, False)
+
+    def has(self, module: str, name: str) -> Outcome:
+        """Tell whether ``name`` is defined: Returned({"defined": bool, "callable": bool})."""
+        self._check(module, name)
+        return self._run(module, {"op": "has", "name": name}, None, False)
+
+    # -- internals -----------------------------------------------------------------
+
+    def _check(self, module: str, name: str) -> None:
+        """Reject a module that was not expected or a name that is not an identifier."""
+        if self._closed or self._sandbox._state.closed:
+            raise SandboxError("the submission is closed")
+        if module not in self._modules:
+            raise ValueError(f"{module!r} is not one of the expected modules {list(self._modules)}")
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ValueError(f"not a Python name: {name!r}")
+
+    def _run(self, module: str, payload: dict, timeout: float | None, return_args: bool) -> Outcome:
+        """Send one request; a bug here becomes a Crashed outcome, never a traceback."""
+        try:
+            return self._run_unguarded(module, payload, timeout, return_args)
+        except SandboxError:
+            raise
+        except Exception as exc:
+            log.debug("sandbox failure", exc_info=True)
+            worker = self._workers.pop(module, None)
+            if worker is not None:
+                worker.finish(0)
+                worker.close_output()
+            return Crashed(reason=f"the sandbox failed unexpectedly ({type(exc).__name__})")
+
+    def _run_unguarded(
+        self, module: str, payload: dict, timeout: float | None, return_args: bool
+    ) -> Outcome:
+        """Send one request to the module's worker, starting the worker if needed."""
+        problem = self._problems.get(module) or self._failed.get(module)
+        if problem is not None:
+            return problem
+        wanted = float(self._limits.call_timeout if timeout is None else timeout)
+        worker = self._workers.get(module)
+        if worker is None:
+            # A re-import (after a call was killed) costs what the last one did: pay it only
+            # if the budget can still cover it and a call.
+            needed = self._import_seconds.get(module, 0.0)
+            refusal = self._refusal(module, needed, wanted)
+            if refusal is not None:
+                return refusal
+            started = self._start(module)
+            if not isinstance(started, WorkerHandle):
+                return started
+            worker = started
+        refusal = self._refusal(module, 0.0, wanted)
+        if refusal is not None:
+            return refusal
+        seconds, budget = self._allowance(module, wanted)
+        try:
+            reply = self._exchange(worker, payload, seconds, False, budget)
+            if not isinstance(reply, dict):
+                return reply
+            return self._outcome(worker, reply, return_args)
+        except Malformed:
+            return self._end(worker, "sent a malformed reply", False)
+
+    # -- time budgets --------------------------------------------------------------
+
+    def _budgets(self, module: str) -> list[tuple[float, str]]:
+        """Return (seconds left, message when spent) for each budget that refuses calls.
+
+        The first two are wall clock (module, submission); the others are time lost to code
+        that does not finish.
+        """
+        limits = self._limits
+        name = self._modules.get(module, module)
+        hang = (
+            f"{name} did not finish earlier and the submission's time budget of"
+            f" {limits.hang_seconds:g} s for code that does not finish is spent"
+        )
+        budgets = [
+            (
+                limits.module_seconds - self._spent.get(module, 0.0),
+                f"the time budget of {limits.module_seconds:g} s for {name} is spent",
+            ),
+            (
+                limits.submission_seconds - self._spent_total,
+                f"the submission's time budget of {limits.submission_seconds:g} s is spent",
+            ),
+            (
+                limits.module_hang_seconds - self._hung_by.get(module, 0.0),
+                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
+                " does not finish is spent",
+            ),
+        ]
+        if self._hung >= limits.hang_seconds and self._hung_by.get(module):
+            budgets.append((0.0, hang))
+        return budgets
+
+    def _allowance(self, module: str, wanted: float) -> tuple[float, str]:
+        """Return the deadline for one request and the budget message if a budget sets it.
+
+        Once the submission has lost ``hang_seconds`` to code that does not finish, a module
+        that has not hung yet still runs, but each request gets at most ``_SPENT_GRACE``
+        seconds: honest code answers in milliseconds, and one more hang costs little.
+        """
+        seconds, budget = wanted, ""
+        for left, message in self._budgets(module):
+            if left < seconds:
+                seconds, budget = max(left, 0.0), message
+        if self._hung >= self._limits.hang_seconds and seconds > _SPENT_GRACE:
+            seconds = _SPENT_GRACE
+            budget = (
+                f"the submission's time budget of {self._limits.hang_seconds:g} s for code"
+                f" that does not finish is spent, so this call had only {_SPENT_GRACE:g} s"
+            )
+        return seconds, budget
+
+    def _refusal(self, module: str, needed: float, wanted: float) -> TimedOut | None:
+        """Refuse at once when a budget is spent (or cannot cover a re-import of ``needed`` s)."""
+        for index, (left, message) in enumerate(self._budgets(module)):
+            wall_clock = index < 2  # a re-import is paid from these, not from the hang budgets
+            if left <= 0.05 or (wall_clock and needed > 0 and left < needed + min(wanted, 0.5)):
+                return TimedOut(seconds=0.0, budget=message)
+        return None
+
+    def _charge(self, module: str, seconds: float, timed_out: bool) -> None:
+        """Charge wall-clock time to the module's and the submission's budgets."""
+        self._spent[module] = self._spent.get(module, 0.0) + seconds
+        self._spent_total += seconds
+        if timed_out:
+            self._hung += seconds
+            self._hung_by[module] = self._hung_by.get(module, 0.0) + seconds
+
+    def _start(self, module: str) -> WorkerHandle | Outcome:
+        """Start a worker for ``module`` and import the module in it."""
+        seconds, budget = self._allowance(module, float(self._limits.import_timeout))
+        worker = self._sandbox.spawn(self._dir, self._files)
+        try:
+            started = time.monotonic()
+            reply = self._exchange(worker, {"op": "load", "module": module}, seconds, True, budget)
+            self._import_seconds[module] = time.monotonic() - started
+            if not isinstance(reply, dict):
+                # An import that hangs or crashes does so again: remember it for this submission
+                # instead of paying the import timeout on every later call (unless a budget,
+                # not the import limit, cut it short: then the budget refuses later calls).
+                if not (isinstance(reply, TimedOut) and reply.budget):
+                    self._failed[module] = reply
+                return reply
+            status = reply.get("status")
+            if status == "ok":
+                worker.end_request()  # import-time prints are dropped (a flood is harmless)
+                self._workers[module] = worker
+                return worker
+            if status == "unavailable":
+                failure = Unavailable(
+                    reason=_codec.decode_message(reply.get("reason")),
+                    frames=_codec.decode_frames(reply.get("frames")),
+                )
+                self._failed[module] = failure
+                worker.finish(0)
+                worker.close_output()
+                return failure
+            raise Malformed("bad load reply")
+        except Malformed:
+            return self._end(worker, "sent a malformed reply", True)
+        except BaseException:
+            if self._workers.get(module) is not worker:
+                worker.finish(0)
+                worker.close_output()
+            raise
+
+    def _end(self, worker: WorkerHandle, reason: str, during_import: bool) -> Crashed:
+        """Kill a misbehaving worker and report it as crashed."""
+        worker.finish(0)
+        output = worker.read_output(self._limits.output_bytes)
+        worker.close_output()
+        self._forget(worker)
+        return Crashed(reason=reason, during_import=during_import, output=output)
+
+    def _forget(self, worker: WorkerHandle) -> None:
+        """Drop a dead worker so that the next call starts a fresh one."""
+        for module, known in list(self._workers.items()):
+            if known is worker:
+                del self._workers[module]
+
+    def _exchange(
+        self,
+        worker: WorkerHandle,
+        payload: dict,
+        seconds: float,
+        during_import: bool,
+        budget: str = "",
+    ) -> dict | Outcome:
+        """Send a request and wait for its reply; turn timeouts and crashes into outcomes.
+
+        ``budget`` is the message to give if the deadline is a time budget's, not the limit's.
+        """
+        module = next((m for m, w in self._workers.items() if w is worker), None)
+        module = module or payload.get("module") or ""
+        started = time.monotonic()
+        result: dict | Outcome | None = None
+        try:
+            result = self._exchange_timed(worker, payload, seconds, during_import, budget)
+            return result
+        finally:
+            self._charge(module, time.monotonic() - started, isinstance(result, TimedOut))
+
+    def _exchange_timed(
+        self, worker: WorkerHandle, payload: dict, seconds: float, during_import: bool, budget: str
+    ) -> dict | Outcome:
+        """Do the work of ``_exchange``."""
+        worker.seq += 1
+        payload["seq"] = worker.seq
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        deadline = time.monotonic() + seconds
+        try:
+            reply = load_json(worker.exchange(data, deadline, self._limits.reply_bytes))
+        except Timeout:
+            worker.kill()
+            worker.finish(0)
+            output = worker.read_output(self._limits.output_bytes)
+            worker.close_output()
+            self._forget(worker)
+            return TimedOut(
+                seconds=seconds, during_import=during_import, output=output, budget=budget
+            )
+        except Gone:
+            status = worker.finish(_CRASH_GRACE)
+            output = worker.read_output(self._limits.output_bytes)
+            worker.close_output()
+            self._forget(worker)
+            return Crashed(describe_end(status), during_import=during_import, output=output)
+        except BaseException:  # e.g. KeyboardInterrupt: the reply would arrive out of step
+            worker.finish(0)
+            worker.close_output()
+            self._forget(worker)
+            raise
+        if reply.get("seq") != worker.seq:
+            raise Malformed("reply out of order")
+        return reply
+
+    def _outcome(self, worker: WorkerHandle, reply: dict, return_args: bool) -> Outcome:
+        """Turn a validated reply into an outcome."""
+        status = reply.get("status")
+        if status == "ok":
+            if "value" not in reply or (return_args and "args_after" not in reply):
+                raise Malformed("missing value")
+            decoder = _codec.Decoder(self._limits.reply_bytes)
+            value = decoder.value(reply["value"])
+            args_after: tuple = ()
+            if return_args:
+                after = decoder.value(reply["args_after"])
+                if type(after) is not tuple:
+                    after = (after,)  # an Opaque stand-in for arguments too large to send
+                args_after = after
+            output = worker.read_output(self._limits.output_bytes)
+            return Returned(value=value, args_after=args_after, output=output)
+        if status == "raised":
+            return Raised(
+                type_name=_codec.decode_type_name(reply.get("type")),
+                message=_codec.decode_message(reply.get("message")),
+                frames=_codec.decode_frames(reply.get("frames")),
+                output=worker.read_output(self._limits.output_bytes),
+            )
+        if status == "error":
+            reason = _codec.decode_message(reply.get("reason"))
+            return self._end(worker, f"could not answer ({reason})", False)
+        raise Malformed("unknown status")
