@@ -1,4 +1,9 @@
-"""Read a file from a student's folder without following links, blocking on FIFOs or racing."""
+"""Read a file from a student's folder without following links, blocking on FIFOs or racing.
+
+The open flags that only some systems have (O_NOFOLLOW, O_NONBLOCK and O_CLOEXEC on POSIX,
+O_BINARY on Windows) are 0 where missing; the lstat check before opening and the fstat check
+after it refuse links and swapped files everywhere.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,16 @@ import os
 import stat
 from pathlib import Path
 
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
+BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no CRLF translation, no stop at Ctrl-Z
+_OPEN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | CLOEXEC | BINARY
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """Return the 1-based line of byte `offset`, counting LF, CRLF and lone CR as Python does."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 class RefusedFile(Exception):

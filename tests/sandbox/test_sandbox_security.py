@@ -259,7 +259,8 @@ def test_non_utf8_file(submit) -> None:
     sub = submit({"sigmoid.py": b"# caf\xe9\ndef sigmoid(z):\n    return z\n"})
     outcome = sub.call("sigmoid", "sigmoid", (1,))
     assert outcome == Unavailable(
-        reason="sigmoid.py is not valid UTF-8 (byte 0xe9 at offset 5); save it as UTF-8"
+        reason="sigmoid.py:1: byte 0xe9 is not valid UTF-8; save the file as UTF-8 or add"
+        " '# -*- coding: cp1252 -*-' on line 1"
     )
 
 
