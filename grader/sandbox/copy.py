@@ -72,35 +72,92 @@ def make_temp_dir(folder: Path) -> str:
     return path
 
 
-_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _SUGGESTION = "save the file as UTF-8 or add '# -*- coding: cp1252 -*-' on line 1"
+_MISSING = "invalid or missing encoding declaration"  # tokenize: line 1 or 2 is not UTF-8
+_UTF8 = ("utf-8", "utf-8-sig")
+_BOM = b"\xef\xbb\xbf"
 
 
 def source_problem(name: str, data: bytes) -> str | None:
-    """Return a one-line reason, naming the line, when Python could not decode ``data``."""
+    """Return a one-line reason, naming the line, when Python's import could not read ``data``.
+
+    As Python does: the encoding is UTF-8 unless a BOM or a coding line says otherwise
+    (``tokenize.detect_encoding``); in a UTF-8 file, bytes that are not UTF-8 are tolerated
+    inside comments (CPython's import ignores them there) and refused anywhere else.
+    """
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as error:
-        return _declaration_problem(name, data, str(error))
+        if not str(error).startswith(_MISSING):
+            return _declaration_problem(name, data, str(error))
+        encoding = _declared(data) or "utf-8"  # a non-UTF-8 byte on line 1 or 2
     try:
         data.decode(encoding)
     except UnicodeDecodeError as error:
+        if encoding in _UTF8:
+            body = data[len(_BOM) :] if data.startswith(_BOM) else data
+            found = _outside_comments(body)
+            if found is None:
+                return None
+            line, byte = found
+            return f"{name}:{line}: byte 0x{byte:02x} is not valid UTF-8; {_SUGGESTION}"
         byte = data[error.start] if error.start < len(data) else 0
-        where = f"{name}:{line_of(data, error.start)}"
-        if encoding in ("utf-8", "utf-8-sig"):
-            return f"{where}: byte 0x{byte:02x} is not valid UTF-8; {_SUGGESTION}"
         return (
-            f"{where}: byte 0x{byte:02x} is not valid {encoding}, the encoding its coding line"
-            f" names; save the file as UTF-8 and remove that line, or name the editor's encoding"
+            f"{name}:{line_of(data, error.start)}: byte 0x{byte:02x} is not valid {encoding}, the"
+            " encoding its coding line names; save the file as UTF-8 and remove that line, or"
+            " name the editor's encoding"
         )
-    except LookupError:  # detect_encoding looked the codec up, so only a broken codec gets here
+    except LookupError:
         return f"{name}:1: the coding line names {encoding!r}, which Python cannot decode"
     return None
 
 
+def _declared(data: bytes) -> str | None:
+    """Return the encoding a coding line on line 1 or 2 names, if any."""
+    for line in data.splitlines()[:2]:
+        match = _COOKIE.match(line)
+        if match:
+            return match.group(1).decode("ascii").lower().replace("_", "-")
+    return None
+
+
+def _escaped(char: str) -> bool:
+    """Tell whether ``char`` stands for an undecodable byte (``surrogateescape``)."""
+    return "\udc80" <= char <= "\udcff"
+
+
+def _outside_comments(body: bytes) -> tuple[int, int] | None:
+    """Return (line, byte) of the first non-UTF-8 byte outside a comment, or None.
+
+    Each such byte is replaced by DEL (valid in comments and strings, an error in code) and
+    the text tokenized; a byte whose position falls inside a COMMENT token is harmless. When
+    tokenizing stops early, the bytes not yet seen inside a comment count as outside.
+    """
+    text = body.decode("utf-8", "surrogateescape")
+    bad: list[tuple[int, int, int]] = []  # (line, column, byte), lines as readline splits them
+    for number, row_text in enumerate(text.split("\n"), 1):
+        bad += [(number, col, ord(c) - 0xDC00) for col, c in enumerate(row_text) if _escaped(c)]
+    if not bad:
+        return None  # pragma: no cover - only called when strict decoding failed
+    clean = "".join("\x7f" if _escaped(c) else c for c in text)
+    comments: dict[int, list[tuple[int, int]]] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(clean).readline):
+            if token.type == tokenize.COMMENT:
+                row, col = token.start
+                comments.setdefault(row, []).append((col, col + len(token.string)))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    for line, column, byte in bad:
+        if not any(start <= column < end for start, end in comments.get(line, ())):
+            return line, byte
+    return None
+
+
 def _declaration_problem(name: str, data: bytes, error: str) -> str:
-    """Explain, with its line, why ``tokenize.detect_encoding`` refused the first two lines."""
-    first_two = data.splitlines(keepends=True)[:2]
+    """Explain, with its line, why ``tokenize.detect_encoding`` refused the coding line."""
+    first_two = data.splitlines()[:2]
     cookie = next((n for n, line in enumerate(first_two, 1) if _COOKIE.match(line)), 1)
     if error.startswith("unknown encoding"):
         declared = error.rsplit(": ", 1)[-1]
@@ -113,14 +170,6 @@ def _declaration_problem(name: str, data: bytes, error: str) -> str:
             f"{name}:{cookie}: the file starts with a UTF-8 byte order mark but its coding line"
             " names another encoding; remove the coding line or save the file without the mark"
         )
-    offset = 0
-    for number, line in enumerate(first_two, 1):
-        try:
-            line.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            byte = data[offset + exc.start]
-            return f"{name}:{number}: byte 0x{byte:02x} is not valid UTF-8; {_SUGGESTION}"
-        offset += len(line)
     return f"{name}:{cookie}: {error}; {_SUGGESTION}"
 
 

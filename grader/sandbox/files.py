@@ -7,14 +7,25 @@ after it refuse links and swapped files everywhere.
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import tokenize
 from pathlib import Path
 
 NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
 CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
 BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no CRLF translation, no stop at Ctrl-Z
 _OPEN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | CLOEXEC | BINARY
+
+
+def decode_source(data: bytes) -> str:
+    """Return Python source as Python reads it (BOM, PEP 263 coding line); else lenient UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", "replace")
 
 
 def line_of(data: bytes, offset: int) -> int:

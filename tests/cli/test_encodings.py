@@ -126,7 +126,7 @@ def test_the_mark_fails_when_the_coding_line_is_wrong(workspace: Callable[..., P
 def test_an_undecodable_byte_is_named_by_line_not_offset(workspace: Callable[..., Path]) -> None:
     folder = workspace("complete")
     lines = (folder / "sigmoid.py").read_text(encoding="utf-8").splitlines()
-    lines.insert(6, "# caf\xe9 au lait")
+    lines.insert(6, 'GREETING = "caf\xe9 au lait"')
     (folder / "sigmoid.py").write_bytes("\r\n".join(lines).encode("cp1252"))
     done = grade("check", "sigmoid", "--format", "json", cwd=folder)
     message = json.loads(done.stdout)["exercises"][0]["tests"][0]["message"]
@@ -135,6 +135,24 @@ def test_an_undecodable_byte_is_named_by_line_not_offset(workspace: Callable[...
         " '# -*- coding: cp1252 -*-' on line 1"
     ), message
     assert "offset" not in message
+
+
+def test_cp1252_comments_without_a_coding_line_grade_as_python_imports_them(
+    workspace: Callable[..., Path],
+) -> None:
+    """CPython ignores non-UTF-8 bytes in comments, so the grader does too (main refused)."""
+    baseline = workspace("partial", "utf8")
+    saved = workspace("partial", "comments")
+    for path in saved.glob("*.py"):
+        lines = path.read_text(encoding="utf-8").splitlines()
+        code = ("import ", "def ", "    return ", "    result = ")  # never inside a docstring
+        lines = [
+            line + "  # calcul\xe9 \u20ac" if line.startswith(code) else line for line in lines
+        ]
+        assert any(line.endswith("\u20ac") for line in lines), path
+        path.write_bytes("\r\n".join(lines).encode("cp1252") + b"\r\n")
+    expected = _results(baseline)
+    assert _results(saved) == expected
 
 
 def test_an_unknown_coding_line_is_named(workspace: Callable[..., Path]) -> None:
