@@ -180,7 +180,14 @@ CP1252_STDOUT = (
     "import io, sys; sys.stdout = io.TextIOWrapper(sys.stdout.buffer, encoding='cp1252',"
     " line_buffering=True); from grader.cli import main; main()"
 )
-COMMANDS = [("list",), ("show", "sigmoid"), ("show", "weighted_sum"), ("check",), ("hint",)]
+COMMANDS = [
+    ("list",),
+    ("show", "sigmoid"),
+    ("show", "weighted_sum"),
+    ("check",),
+    ("hint",),
+    ("watch", "--max-rounds", "1", "--interval", "0.01"),
+]
 
 
 def _run_bytes(args: list[str], folder: Path, extra: dict[str, str]) -> subprocess.CompletedProcess:
@@ -216,6 +223,7 @@ def test_a_cp1252_console_prints_every_command_readably(
     assert "sigma(z) = 1/(1 + e^(-z))" in shown[("show", "sigmoid")], "'σ' became 'sigma'"
     assert "Sigma_(i=1)" in shown[("show", "weighted_sum")], "'Σ' became 'Sigma'"
     assert "(±1e-06)" in shown[("check",)], "what cp1252 has is printed as it is"
+    assert "Stopped watching." in shown[COMMANDS[-1]]
 
 
 def test_force_color_colours_a_pipe_and_no_color_wins(workspace: Callable[..., Path]) -> None:
