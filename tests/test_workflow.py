@@ -85,7 +85,11 @@ def test_every_os_runs_the_whole_suite(job: dict[str, Any]) -> None:
 
 def test_the_os_only_paths_exist() -> None:
     for prefix in _root_conftest().ONLY_ON_PATHS:
-        assert (ROOT / "tests" / prefix).exists(), f"tests/conftest.py names a gone {prefix}"
+        file, _, test = prefix.partition("::")
+        path = ROOT / "tests" / file
+        assert path.exists(), f"tests/conftest.py names a gone {prefix}"
+        if test:
+            assert f"def {test}(" in path.read_text(encoding="utf-8"), prefix
 
 
 def _root_conftest() -> Any:
