@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import io
 import sys
-import unicodedata
 from typing import TextIO
 
 from grader.reporters.terminal import forced_color
@@ -65,6 +64,8 @@ def fallback(char: str) -> str:
     """Return a readable ASCII stand-in for one character ('?' when there is none)."""
     if char in FALLBACK:
         return FALLBACK[char]
+    import unicodedata  # only when a console lacks a character: keep start-up fast
+
     plain = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
     return plain or "?"
 
