@@ -4,7 +4,8 @@ Only the expected names are ever looked at in the student folder; nothing there 
 changed or deleted.  Each file must be a regular file (no symlink, FIFO, device or
 directory), at most ``file_bytes`` long, and decodable the way Python's import decodes it
 (``tokenize.detect_encoding``: UTF-8, a UTF-8 BOM, or a PEP 263 coding line such as
-``# -*- coding: cp1252 -*-``).  The bytes are copied verbatim, so the worker's import applies
+``# -*- coding: cp1252 -*-``; like CPython, non-UTF-8 bytes in comments of a UTF-8 file are
+ignored).  The bytes are copied verbatim, so the worker's import applies
 the same rules itself and line numbers stay the student's; a file Python could not decode is
 refused here with its line ("sigmoid.py:7: byte 0xe9 is not valid UTF-8; ...").  CRLF line
 endings need nothing: Python reads them as it reads LF.
