@@ -24,7 +24,7 @@ from grader.grading.engine import Grader
 from grader.grading.results import ItemResult, Status
 from grader.grading.workspace import STATE_DIR, find_workspace
 from grader.reporters.common import clean, diagnosis_sentence, next_item
-from grader.sandbox.files import RefusedFile, read_regular_file
+from grader.sandbox.files import BINARY, CLOEXEC, NOFOLLOW, RefusedFile, read_regular_file
 
 HINTS_FILE = "hints.json"
 STATE_PATH = f"{STATE_DIR}/{HINTS_FILE}"
@@ -64,7 +64,7 @@ def load_state(workspace: Path) -> HintState:
     except RefusedFile as refused:
         return HintState() if refused.missing else _reset(refused.reason)
     try:
-        raw = json.loads(data.decode("utf-8"))
+        raw = json.loads(data.decode("utf-8-sig"))  # an editor may have added a BOM
     except (UnicodeDecodeError, ValueError, RecursionError):
         return _reset("it is not valid JSON")
     items = _parse(raw)
@@ -120,7 +120,7 @@ def save_state(workspace: Path, state: HintState) -> str:
     text = json.dumps(data, indent=2) + "\n"
     temporary = folder / f".{HINTS_FILE}.{os.getpid()}.tmp"
     try:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW | CLOEXEC | BINARY
         fd = os.open(temporary, flags, 0o644)
         try:
             os.write(fd, text.encode("utf-8"))

@@ -3,6 +3,10 @@
 File events are unreliable (network drives, containers, editors that save by renaming), so
 this polls: every `interval` seconds it stats the expected files and answers.yaml (never
 reads them) and re-grades the items whose file changed. Nothing is written anywhere.
+
+The same on every system: polling needs no inotify, FSEvents or ReadDirectoryChangesW, and
+Ctrl-C arrives as SIGINT on Windows too (the only signal handled). Screen clearing and colour
+are decided by the caller (`Screen`), which on Windows turns on the console's escape codes.
 """
 
 from __future__ import annotations

@@ -69,13 +69,82 @@ def browser() -> Iterator[Any]:
         instance.close()
 
 
+# -- which operating systems a test is for --------------------------------------------------
+
+# Tests of features an operating system cannot have, by test id under tests/ (a file, or a
+# file::test prefix): they are skipped elsewhere, and in CI such a skip is allowed (unlike a
+# skip for a missing install). A single test says the same with
+# @pytest.mark.only_on("linux", reason="..."); browser tests (the `browser` fixture) are
+# Linux-only because CI installs chromium only on the Linux runners. Sandbox tests of the
+# contract every backend keeps (values, budgets, the child over pipes) are not listed: they
+# must pass on the portable backend too.
+_LINUX_SANDBOX = "tests the Linux sandbox backend (seccomp, Landlock, namespaces, memfd, /proc)"
+ONLY_ON_PATHS = {
+    "sandbox/test_sandbox_security.py": ("linux", _LINUX_SANDBOX),
+    "sandbox/test_sandbox_isolation.py": ("linux", _LINUX_SANDBOX),
+    "sandbox/test_sandbox_failures.py": ("linux", _LINUX_SANDBOX),
+    "sandbox/test_sandbox_codec.py::test_syscall_numbers_match_the_headers": (
+        "linux",
+        "reads Linux's kernel headers",
+    ),
+    "hostile/test_hostile_processes.py": ("linux", "attacks the Linux sandbox as root and nobody"),
+}
+BROWSER_ONLY_ON = ("linux", "real-browser tests use the chromium CI installs on Linux")
+ONLY_ON = "only on "  # the start of every such skip reason: "only on linux: why (this is win32)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the only_on marker."""
+    config.addinivalue_line(
+        "markers",
+        "only_on(*platforms, reason): run only where sys.platform starts with one of platforms",
+    )
+
+
+def _platforms(item: pytest.Item) -> tuple[tuple[str, ...], str] | None:
+    """Return the platforms `item` is limited to and why, or None when it runs everywhere."""
+    marker = item.get_closest_marker("only_on")
+    if marker is not None:
+        return tuple(marker.args), str(marker.kwargs.get("reason", "an OS-specific feature"))
+    path = Path(str(item.path)).resolve()
+    here = Path(__file__).resolve().parent
+    relative = path.relative_to(here).as_posix() if path.is_relative_to(here) else ""
+    test_id = relative + item.nodeid[item.nodeid.find("::") :] if "::" in item.nodeid else ""
+    for prefix, (platform, why) in ONLY_ON_PATHS.items():
+        if relative and (test_id or relative).startswith(prefix):
+            return (platform,), why
+    if "browser" in getattr(item, "fixturenames", ()):
+        return (BROWSER_ONLY_ON[0],), BROWSER_ONLY_ON[1]
+    return None
+
+
+def _elsewhere(platforms: tuple[str, ...]) -> bool:
+    return not any(sys.platform.startswith(platform) for platform in platforms)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip the tests that are for another operating system."""
+    for item in items:
+        limited = _platforms(item)
+        if limited is not None and _elsewhere(limited[0]):
+            reason = f"{ONLY_ON}{', '.join(limited[0])}: {limited[1]} (this is {sys.platform})"
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
 # In CI a missing feature (no chromium, no Landlock, no seccomp, no kernel headers) must fail
-# the run, not hide as a skip; only skips about who runs the suite, not what it has, pass.
+# the run, not hide as a skip; only skips about who runs the suite, not what it has, pass, and
+# skips of tests for another operating system (what this OS cannot have, not a missing install).
 CI_ALLOWED_SKIPS = ("only root can", "no live course in this checkout")
 
 
 def _in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def _for_another_os(item: pytest.Item, reason: str) -> bool:
+    """Tell whether a skip is one this OS earns: the test is for other systems only."""
+    limited = _platforms(item)
+    return limited is not None and _elsewhere(limited[0]) and reason.startswith(ONLY_ON)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -86,7 +155,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     if not (_in_ci() and report.skipped) or hasattr(report, "wasxfail"):
         return
     reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
-    if any(allowed in reason for allowed in CI_ALLOWED_SKIPS):
+    reason = reason.removeprefix("Skipped: ")
+    if any(allowed in reason for allowed in CI_ALLOWED_SKIPS) or _for_another_os(item, reason):
         return
     report.outcome = "failed"
     report.longrepr = f"skipped in CI, where every feature must be tested: {reason}"

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import combinations
 
+from grader.sandbox.files import decode_source
+
 _DROPPED = {
     tokenize.COMMENT,
     tokenize.NL,
@@ -105,7 +107,7 @@ def code_forms(files: Mapping[str, str | bytes]) -> dict[str, list]:
     forms: dict[str, list] = {}
     for name, text in sorted(files.items()):
         if isinstance(text, bytes):
-            text = text.decode("utf-8", "replace")
+            text = decode_source(text)  # as Python reads it: a BOM or coding line changes nothing
         found = code_form(text)
         if found is not None:
             forms[name] = list(found)

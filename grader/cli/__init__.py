@@ -334,13 +334,13 @@ def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None
       grade watch             # everything
       grade watch sigmoid     # one exercise
     """
-    from grader.reporters.terminal import is_terminal, output_width, use_color
+    from grader.reporters.terminal import draws_escapes, output_width, use_color
     from grader.watch import Screen
     from grader.watch import watch as run_watch
 
     out = sys.stdout
     screen = Screen(lambda text: click.echo(text, nl=False), use_color(out), output_width(out))
-    screen.clear = is_terminal(out)
+    screen.clear = draws_escapes(out)  # clearing needs escape codes (on Windows: VT mode)
     run_watch(_course(), workspace, ids or None, screen, interval=interval, max_rounds=max_rounds)
 
 
@@ -480,11 +480,11 @@ import grader.cli.classroom  # noqa: E402, F401 - registers batch, merge, class 
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the command line; never end in a traceback."""
+    """Run the command line; never end in a traceback (nor a UnicodeEncodeError on cp1252)."""
+    from grader.cli.console import prepare_console  # cp1252-safe streams; FORCE_COLOR
+
     try:
-        cli.main(args=argv, prog_name="grade", standalone_mode=True)
-    except SystemExit:
-        raise
+        cli.main(args=argv, prog_name="grade", standalone_mode=True, color=prepare_console())
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

@@ -18,7 +18,7 @@ from grader.course.digest import coarse_match, decimals_given, digest, parse_num
 from grader.course.model import ChoiceQuiz, NumericQuiz, Quiz
 from grader.course.problems import InputError, visible
 from grader.grading.results import CheckResult, ItemResult, Status
-from grader.sandbox.files import RefusedFile, read_regular_file
+from grader.sandbox.files import RefusedFile, line_of, read_regular_file
 
 ANSWERS_FILE = "answers.yaml"
 _NOTES_SHOWN = 5  # problems that belong to no quiz, shown before "and N more"
@@ -53,13 +53,13 @@ def read_answers(folder: Path) -> Answers:
         )
     digest_ = (hashlib.sha256(data).hexdigest(), len(data))
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a byte order mark (Notepad's UTF-8) is fine
     except UnicodeDecodeError as error:
         return Answers(
             {},
             {},
-            problem=f"{ANSWERS_FILE}: not valid UTF-8 (byte 0x{data[error.start]:02x} at offset"
-            f" {error.start}); save the file as UTF-8",
+            problem=f"{ANSWERS_FILE}:{line_of(data, error.start)}: byte"
+            f" 0x{data[error.start]:02x} is not valid UTF-8; save the file as UTF-8",
             digest=digest_,
         )
     try:

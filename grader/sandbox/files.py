@@ -1,12 +1,42 @@
-"""Read a file from a student's folder without following links, blocking on FIFOs or racing."""
+"""Read a file from a student's folder without following links, blocking on FIFOs or racing.
+
+The open flags that only some systems have (O_NOFOLLOW, O_NONBLOCK and O_CLOEXEC on POSIX,
+O_BINARY on Windows) are 0 where missing; the lstat check before opening refuses links
+everywhere, and the fstat check after it refuses a file swapped in between (on Windows only
+its type: see `_IDENTITY`).
+"""
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import tokenize
 from pathlib import Path
 
-_OPEN_FLAGS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+NOFOLLOW: int = getattr(os, "O_NOFOLLOW", 0)
+CLOEXEC: int = getattr(os, "O_CLOEXEC", 0)
+BINARY: int = getattr(os, "O_BINARY", 0)  # Windows: no CRLF translation, no stop at Ctrl-Z
+# Windows may number one file differently through a path (os.lstat) and a handle (os.fstat):
+# a 64-bit volume serial against a 32-bit one, a 128-bit ReFS file id against 64 bits. There
+# only the type is checked again, so a good file is never refused as "changed".
+_IDENTITY = os.name != "nt"
+_OPEN_FLAGS = os.O_RDONLY | NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | CLOEXEC | BINARY
+
+
+def decode_source(data: bytes) -> str:
+    """Return Python source as Python reads it (BOM, PEP 263 coding line); else lenient UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding)
+    except (SyntaxError, UnicodeDecodeError, LookupError):
+        return data.decode("utf-8", "replace")
+
+
+def line_of(data: bytes, offset: int) -> int:
+    """Return the 1-based line of byte `offset`, counting LF, CRLF and lone CR as Python does."""
+    before = data[:offset]
+    return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
 class RefusedFile(Exception):
@@ -48,10 +78,8 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
         raise RefusedFile(f"{name} could not be read ({error.strerror})") from None
     try:
         now = os.fstat(fd)
-        if not stat.S_ISREG(now.st_mode) or (now.st_dev, now.st_ino) != (
-            before.st_dev,
-            before.st_ino,
-        ):
+        swapped = _IDENTITY and (now.st_dev, now.st_ino) != (before.st_dev, before.st_ino)
+        if not stat.S_ISREG(now.st_mode) or swapped:
             raise RefusedFile(f"{name} changed while it was being read")
         chunks, total = [], 0
         while total <= max_bytes:

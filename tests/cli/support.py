@@ -30,6 +30,9 @@ SUBSET = ["weighted_sum", "sigmoid", "relu", "relu_output", "sigmoid_minus_one"]
 PARTIAL_ANSWERS = {"relu_output": "1.5", "sigmoid_minus_one": "0.5"}
 
 
+_WINDOWS_ESSENTIALS = ("SYSTEMROOT", "WINDIR", "COMSPEC", "PATHEXT", "TEMP", "TMP")
+
+
 def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """Return a minimal environment: this interpreter's scripts first on PATH, HOME in a temp
     dir, the fixture course, no CI or colour variables."""
@@ -43,6 +46,9 @@ def clean_env(home: Path, extra: Mapping[str, str] | None = None) -> dict[str, s
     for key in ("TMPDIR", "GRADE_SANDBOX"):  # GRADE_SANDBOX: tests run on both backends
         if key in os.environ:
             env[key] = os.environ[key]
+    if os.name == "nt":  # Python and numpy need these to start; the home stays the temp one
+        env |= {name: os.environ[name] for name in _WINDOWS_ESSENTIALS if name in os.environ}
+        env["USERPROFILE"] = str(home)
     env.update(extra or {})
     return env
 

@@ -81,6 +81,7 @@ def test_garbage_state_resets_with_a_notice(tmp_path: Path, content: bytes) -> N
     assert state.notice.endswith("starting hints over.") and "\n" not in state.notice
 
 
+@pytest.mark.only_on("linux", "darwin", reason="FIFOs (os.mkfifo) are POSIX")
 def test_oversized_links_fifos_and_folders_are_not_read(tmp_path: Path) -> None:
     path = _state_file(tmp_path)
     path.write_bytes(b" " * (MAX_STATE_BYTES + 1))

@@ -337,7 +337,9 @@ CASES = [
     ),
     # -- broken sources -----------------------------------------------------------------------
     Case("syntax error", {"sigmoid.py": "def sigmoid(x)\n    return x\n"}, status=Status.ERROR),
-    Case("not UTF-8", {"sigmoid.py": "# \udcff\n"}, status=Status.ERROR),
+    Case("not UTF-8", {"sigmoid.py": 'NAME = "\udcff"\n'}, status=Status.ERROR),
+    # CPython ignores non-UTF-8 bytes in comments, so the grader does: the file is graded
+    Case("not UTF-8 in a comment", {"sigmoid.py": "# \udcff\ndef sigmoid(x):\n    return x\n"}),
     Case("missing function", {"sigmoid.py": "def sigma(x):\n    return x\n"}),
     Case("wrong signature", {"sigmoid.py": "def sigmoid():\n    return 0.5\n"}),
     Case("missing file", {"sigmoid.py": None}, status=Status.NOT_STARTED),  # type: ignore[dict-item]

@@ -257,10 +257,11 @@ def test_fifos_elsewhere_in_the_folder_are_never_opened(sandbox, tmp_path: Path)
 
 
 def test_non_utf8_file(submit) -> None:
-    sub = submit({"sigmoid.py": b"# caf\xe9\ndef sigmoid(z):\n    return z\n"})
+    sub = submit({"sigmoid.py": b'NAME = "caf\xe9"\ndef sigmoid(z):\n    return z\n'})
     outcome = sub.call("sigmoid", "sigmoid", (1,))
     assert outcome == Unavailable(
-        reason="sigmoid.py is not valid UTF-8 (byte 0xe9 at offset 5); save it as UTF-8"
+        reason="sigmoid.py:1: byte 0xe9 is not valid UTF-8; save the file as UTF-8 or add"
+        " '# -*- coding: cp1252 -*-' on line 1"
     )
 
 
