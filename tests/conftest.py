@@ -88,6 +88,13 @@ ONLY_ON_PATHS = {
         "reads Linux's kernel headers",
     ),
     "hostile/test_hostile_processes.py": ("linux", "attacks the Linux sandbox as root and nobody"),
+    "sandbox/test_sandbox_choice.py": (
+        "linux",
+        "hides Linux's own APIs from a child to check the choice falls back to portable",
+    ),
+    # Grades that count come from Linux (CI, a grading server): batch grading runs there.
+    "batch/": ("linux", "grade batch grades classes on Linux"),
+    "classroom/": ("linux", "grade batch grades classes on Linux"),
 }
 BROWSER_ONLY_ON = ("linux", "real-browser tests use the chromium CI installs on Linux")
 ONLY_ON = "only on "  # the start of every such skip reason: "only on linux: why (this is win32)"
@@ -113,6 +120,9 @@ def _platforms(item: pytest.Item) -> tuple[tuple[str, ...], str] | None:
     for prefix, (platform, why) in ONLY_ON_PATHS.items():
         if relative and (test_id or relative).startswith(prefix):
             return (platform,), why
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "linux" in (params.get("backend"), params.get("sandbox_backend")):
+        return ("linux",), "runs on the Linux sandbox backend (the portable one runs elsewhere)"
     if "browser" in getattr(item, "fixturenames", ()):
         return (BROWSER_ONLY_ON[0],), BROWSER_ONLY_ON[1]
     return None
