@@ -31,8 +31,9 @@ module and then answers calls over a socket with length-prefixed JSON (no pickle
 Enforced (see :func:`sandbox_features` for what this machine actually supports)
 -------------------------------------------------------------------------------
 * Copy: only the expected names are read, each with ``O_NOFOLLOW|O_NONBLOCK`` after an
-  ``lstat``: symlinks, FIFOs, devices, directories, files over ``file_bytes`` and non-UTF-8
-  files are refused with a one-line reason.  Nothing in the student folder is ever changed.
+  ``lstat``: symlinks, FIFOs, devices, directories, files over ``file_bytes`` and files Python
+  could not decode as source (PEP 263 coding lines and a BOM are honoured) are refused with a
+  one-line reason naming the line.  Nothing in the student folder is ever changed.
   Other files there (``conftest.py``, ``numpy.py``, ``.pyc``...) are never read; the copy's
   directory is *appended* to ``sys.path``, so a student file cannot shadow a library.
 * Time: every call and import has a wall-clock deadline enforced from outside; on expiry the
