@@ -10,6 +10,7 @@ from typing import Any
 
 from grader.grading.results import (
     CheckResult,
+    Confinement,
     Diagnosis,
     GradedFile,
     ItemResult,
@@ -98,6 +99,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "items": [item_data(item) for item in report.items],
         "files": [[f.name, f.sha256, f.size] for f in report.files],
         "notes": list(report.notes),
+        "sandbox": {"backend": report.sandbox.backend, "confined": report.sandbox.confined},
     }
 
 
@@ -111,4 +113,6 @@ def report_from(data: dict[str, Any]) -> Report:
         items=tuple(item_from(item) for item in data["items"]),
         files=tuple(GradedFile(*f) for f in data["files"]),
         notes=tuple(data["notes"]),
+        # absent in details written before the portable backend: the machine's own choice
+        **({"sandbox": Confinement(**data["sandbox"])} if "sandbox" in data else {}),
     )
