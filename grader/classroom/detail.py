@@ -6,6 +6,7 @@ keeps this form too, so every report format can be rendered again from it alone.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from grader.grading.results import (
@@ -105,7 +106,7 @@ def report_data(report: Report) -> dict[str, Any]:
 
 def report_from(data: dict[str, Any]) -> Report:
     """Return the report that `report_data` described."""
-    return Report(
+    report = Report(
         course_title=data["course_title"],
         course_version=data["course_version"],
         grader_version=data["grader_version"],
@@ -113,6 +114,7 @@ def report_from(data: dict[str, Any]) -> Report:
         items=tuple(item_from(item) for item in data["items"]),
         files=tuple(GradedFile(*f) for f in data["files"]),
         notes=tuple(data["notes"]),
-        # absent in details written before the portable backend: the machine's own choice
-        **({"sandbox": Confinement(**data["sandbox"])} if "sandbox" in data else {}),
     )
+    if "sandbox" not in data:  # written before the portable backend: the machine's own choice
+        return report
+    return replace(report, sandbox=Confinement(**data["sandbox"]))
