@@ -102,8 +102,12 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except _user_errors() as error:
-            raise UsageProblem(str(error)) from None
+        except Exception as error:
+            # Only on an error: naming the library's errors imports every command's module,
+            # which costs more than grading itself (`sys.exit` must not pay for it either).
+            if isinstance(error, _user_errors()):
+                raise UsageProblem(str(error)) from None
+            raise
 
 
 _WORKSPACE_OPTION = click.option(
