@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+import grader.cli.early  # noqa: F401 - before the rest: `grade check` boots its sandbox now
 from grader import __version__
 
 EXIT_CODES = """\b
@@ -102,9 +103,7 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except Exception as error:
-            # Only on an error: naming the library's errors imports every command's module,
-            # which costs more than grading itself (`sys.exit` must not pay for it either).
+        except Exception as error:  # not `except _user_errors()`: it imports every command
             if isinstance(error, _user_errors()):
                 raise UsageProblem(str(error)) from None
             raise
@@ -196,7 +195,7 @@ def check(ids, workspace, format_name, output, pass_mark, **files) -> None:
 
     outputs = [(format_name, output)] if output else []
     outputs += [(name.removesuffix("_file"), path) for name, path in files.items() if path]
-    run = run_check(_course(), workspace, ids, pass_mark=pass_mark, outputs=outputs)
+    run = run_check(_course, workspace, ids, pass_mark=pass_mark, outputs=outputs)
     if not output:
         color, width = use_color(sys.stdout), output_width(sys.stdout)
         click.echo(screen_text(run.report, format_name, color=color, width=width), nl=False)
@@ -447,9 +446,8 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     try:
         result = build_site(course, out)
     except InputError as error:
-        raise UsageProblem(
-            f"the site was not built; the previous one is unchanged:\n{error}"
-        ) from None
+        message = f"the site was not built; the previous one is unchanged:\n{error}"
+        raise UsageProblem(message) from None
     click.echo(
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"
@@ -487,9 +485,7 @@ def main(argv: list[str] | None = None) -> None:
     """Run the command line; never end in a traceback."""
     try:
         cli.main(args=argv, prog_name="grade", standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # SystemExit passes: it is not an Exception
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the promise is: never a traceback

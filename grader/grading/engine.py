@@ -63,6 +63,35 @@ def select(course: Course, only: Iterable[str] | None) -> list[CodeExercise | Qu
     return [item for item in course.items if item.id in wanted]
 
 
+_EARLY: list[Grader] = []
+
+
+def start_early() -> None:
+    """Start a Grader's sandbox now, before a one-shot command imports and loads the rest.
+
+    The sandbox boots in another process while this one carries on; `take_early` hands the
+    Grader to the command. Any failure is left for that command to meet and report.
+    """
+    if not _EARLY:
+        try:
+            _EARLY.append(Grader(_no_course))
+        except Exception:  # noqa: BLE001 - the command starts its own and reports why
+            pass
+
+
+def take_early(course: Course | Callable[[], Course]) -> Grader | None:
+    """Return the Grader `start_early` started, now for `course`, or None if there is none."""
+    if not _EARLY:
+        return None
+    grader = _EARLY.pop()
+    grader._course = course
+    return grader
+
+
+def _no_course() -> Course:
+    raise GradingError("a Grader started early was used before it was given a course")
+
+
 @dataclass(frozen=True)
 class Submission:
     """A folder to grade and an optional subset of item ids."""
@@ -75,11 +104,19 @@ class Submission:
 class Grader:
     """Grade submissions against one course with one warm sandbox."""
 
-    def __init__(self, course: Course, limits: Limits | None = None) -> None:
-        self.course = course
+    def __init__(self, course: Course | Callable[[], Course], limits: Limits | None = None) -> None:
+        """Start the sandbox; given a loader, the course loads on first use (while it boots)."""
         self.limits = limits or Limits()
         self.sandbox = Sandbox(self.limits)
         self._direct: dict[str, list[DirectCheck] | None] = {}  # exercise id -> its checks
+        self._course = course
+
+    @property
+    def course(self) -> Course:
+        """Return the course, loading it on first use."""
+        if callable(self._course):
+            self._course = self._course()
+        return self._course
 
     def close(self) -> None:
         """Stop the sandbox and every process it started."""
