@@ -325,12 +325,12 @@ def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
 @cli.command(short_help="Re-grade each exercise as you save it.")
 @click.argument("ids", nargs=-1)
 @_WORKSPACE_OPTION
-@click.option("--interval", type=click.FloatRange(0.01, 60), default=0.5, hidden=True)
+@click.option("--interval", type=click.FloatRange(0.01, 60), default=0.05, hidden=True)
 @click.option("--max-rounds", type=click.IntRange(0), default=None, hidden=True)
 def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None:
     """Re-grade each exercise when you save its file (and quizzes when you save answers.yaml).
 
-    Checks for changes twice a second; press Ctrl-C to stop.
+    Checks for changes 20 times a second; press Ctrl-C to stop.
 
     \b
     Examples:

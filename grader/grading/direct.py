@@ -12,7 +12,6 @@ returns the checks as `DirectCheck`s. Anything else is left to pytest (pytest_se
 
 from __future__ import annotations
 
-import ast
 import importlib.util
 import inspect
 import sys
@@ -97,7 +96,9 @@ def module_name(path: Path, root: Path) -> str:
 
 
 def _plain_source(path: Path, root: Path) -> bool:
-    """Tell whether a test file can do without pytest: no conftest.py, never names pytest."""
+    """Tell whether a test file can do without pytest: no conftest.py on the way down from
+    the course root, and the file never mentions pytest (not even in a comment: a
+    conservative test that needs no parsing)."""
     folder = path.resolve().parent
     top = root.resolve()
     while True:
@@ -107,22 +108,9 @@ def _plain_source(path: Path, root: Path) -> bool:
             break
         folder = folder.parent
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        return b"pytest" not in path.read_bytes()
+    except OSError:
         return False  # pytest reports it as a collection error
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(
-            alias.name.split(".")[0] in ("pytest", "_pytest") for alias in node.names
-        ):
-            return False
-        if isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in (
-            "pytest",
-            "_pytest",
-        ):
-            return False
-        if isinstance(node, ast.Name) and node.id in ("pytest", "pytestmark", "__import__"):
-            return False
-    return True
 
 
 @contextmanager
