@@ -60,7 +60,9 @@ def workspaces(scratch: Path) -> tuple[Path, Path, Path]:
 
 
 def _env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "GRADE_"))}
+    """Return a student's environment: bytecode cached as usual, no PYTEST_/GRADE_ settings."""
+    drop = ("PYTEST_", "GRADE_", "PYTHONDONTWRITEBYTECODE")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
     return env | {"NO_COLOR": "1"} | extra
 
 
@@ -114,6 +116,10 @@ def tree_peak(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[float
 def compare(runs: int, complete: Path, plain: Path, backends: list[str]) -> dict[str, list]:
     """Time plain pytest and `grade check` per backend, alternating; return the seconds."""
     times: dict[str, list] = {"plain": [], **{backend: [] for backend in backends}}
+    for _ in range(2):  # warm up: bytecode written, the course cached, files in the page cache
+        timed(PLAIN, plain, PLAIN_ENV)
+        for backend in backends:
+            timed(_grade(complete), complete, _env(GRADE_SANDBOX=backend))
     for _ in range(runs):
         times["plain"].append(timed(PLAIN, plain, PLAIN_ENV))
         for backend in backends:
