@@ -15,10 +15,9 @@ def grades_once(argv: list[str]) -> bool:
     """Tell whether this process is `grade` (or `python -m grader`) about to run `grade check`."""
     if not argv:
         return False
-    program = os.path.splitext(os.path.basename(argv[0]))[0]
-    ours = program in ("grade", "grade-script") or argv[0].endswith(
-        os.path.join("grader", "__main__.py")
-    )
+    path = argv[0].replace("\\", "/")  # a Windows launcher's path, read anywhere
+    program = os.path.splitext(path.rsplit("/", 1)[-1])[0]
+    ours = program in ("grade", "grade-script") or path.endswith("grader/__main__.py")
     args = argv[1:]
     if not ours or any(arg in ("-h", "--help", "--version") for arg in args):
         return False
