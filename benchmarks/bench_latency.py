@@ -194,9 +194,7 @@ def main() -> None:
         available = [backend for backend, why in states.items() if why is None]
         times = compare(options.runs, complete, plain, available)
         plain_median = statistics.median(times["plain"])
-        plain_rss = max(
-            tree_peak(PLAIN, plain, PLAIN_ENV)[0] for _ in range(options.memory_runs)
-        )
+        plain_rss = max(tree_peak(PLAIN, plain, PLAIN_ENV)[0] for _ in range(options.memory_runs))
         print(
             f"one-shot check of {', '.join(ITEMS)} (complete workspace; whole processes,"
             f" {options.runs} runs each, alternating)"

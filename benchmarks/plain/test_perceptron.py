@@ -8,7 +8,8 @@ AND_TABLE = (((0, 0), 0), ((0, 1), 0), ((1, 0), 0), ((1, 1), 1))
 
 def _bit(expected, *args, **kwargs):
     got = perceptron(*args, **kwargs)
-    assert type(got) is int and got == expected
+    assert type(got) is int
+    assert got == expected
 
 
 def test_seed_and_gate():
@@ -22,7 +23,8 @@ def test_returns_plain_int():
 
 
 def test_student_and_gate():
-    assert AND_WEIGHTS is not None and AND_BIAS is not None
+    assert AND_WEIGHTS is not None
+    assert AND_BIAS is not None
     for inputs, expected in AND_TABLE:
         _bit(expected, list(inputs), AND_WEIGHTS, AND_BIAS)
 

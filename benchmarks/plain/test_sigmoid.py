@@ -19,7 +19,8 @@ def test_array_shape_and_dtype():
     x = np.array([[-2.0, 0.0], [1.0, 3.0]])
     before = x.copy()
     y = sigmoid(x)
-    assert isinstance(y, np.ndarray) and y.shape == x.shape
+    assert isinstance(y, np.ndarray)
+    assert y.shape == x.shape
     np.testing.assert_allclose(y, 1 / (1 + np.exp(-x)), atol=1e-6)
     np.testing.assert_array_equal(x, before)
 

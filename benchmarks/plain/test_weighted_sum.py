@@ -35,7 +35,9 @@ def test_long_vectors():
 def test_inputs_unchanged():
     inputs, weights = np.array([0.8, 0.7, 0.9]), np.array([0.5, 0.3, 0.2])
     assert weighted_sum(inputs, weights, -0.4) == pytest.approx(0.39, abs=1e-6)
-    assert inputs.tolist() == [0.8, 0.7, 0.9] and weights.tolist() == [0.5, 0.3, 0.2]
+    assert inputs.tolist() == [0.8, 0.7, 0.9]
+    assert weights.tolist() == [0.5, 0.3, 0.2]
     inputs, weights = [2.0, 3.0], [0.5, 0.3]
     assert weighted_sum(inputs, weights, -0.4) == pytest.approx(1.5, abs=1e-6)
-    assert inputs == [2.0, 3.0] and weights == [0.5, 0.3]
+    assert inputs == [2.0, 3.0]
+    assert weights == [0.5, 0.3]
