@@ -2,7 +2,8 @@
 
 Imported first by grader/cli/__init__.py. The sandbox's start-up (a fresh interpreter that
 imports numpy) then runs in parallel with this process's own imports and course loading,
-instead of after them. Only for `grade`/`python -m grader` about to grade once.
+instead of after them; and the course comes from the user's cache when unchanged
+(course/cache.py). Only for `grade`/`python -m grader` about to grade once.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ def grades_once(argv: list[str]) -> bool:
 
 
 if grades_once(sys.argv):
+    from grader.course.cache import use_cache
     from grader.grading.engine import start_early
 
+    use_cache()
     start_early()

@@ -6,6 +6,9 @@ and bytes), the root's path, the drafts flag, this package's own source and the 
 version, so any edit means a fresh load. The cache holds plain JSON that rebuilds only the
 model's own classes (no pickle); anything unreadable or unexpected is ignored and the course
 is loaded as usual. `GRADE_CACHE_DIR` chooses the folder; set it empty to turn caching off.
+
+Only a process that asks for it uses the cache (`use_cache()`: `grade check`, where a student
+waits); every other command, `grade batch` included, writes nothing outside its own outputs.
 """
 
 from __future__ import annotations
@@ -41,8 +44,18 @@ _CLASSES: dict[str, type] = {
 }
 
 
+_IN_USE: list[bool] = []
+
+
+def use_cache() -> None:
+    """Let this process load the course through the cache (see the module docstring)."""
+    _IN_USE[:] = [True]
+
+
 def cache_dir(env: dict[str, str] | os._Environ[str] = os.environ) -> Path | None:
-    """Return the folder for cached courses (per user and system), or None when turned off."""
+    """Return the folder for cached courses (per user and system), or None when not in use."""
+    if not _IN_USE:
+        return None
     if CACHE_ENV in env:
         return Path(env[CACHE_ENV]) if env[CACHE_ENV] else None
     if sys.platform == "win32":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+import grader.course.cache as cache
 import grader.course.load as load
 from grader.course.cache import cache_dir, decode, encode
 from grader.course.problems import InputError
@@ -18,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(cache, "_IN_USE", [True])
     monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "cache"))
     return Path(shutil.copytree(ROOT / "tests" / "fixture_course", tmp_path / "course"))
 
@@ -96,7 +98,18 @@ def test_the_shipped_course_round_trips() -> None:
     assert decode(data) == real
 
 
+def test_only_a_process_that_asks_uses_the_cache(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(cache, "_IN_USE", [])
+    monkeypatch.setenv("GRADE_CACHE_DIR", str(tmp_path / "cache"))
+    load.load_course(ROOT / "tests" / "fixture_course")
+    assert not (tmp_path / "cache").exists()
+    cache.use_cache()
+    load.load_course(ROOT / "tests" / "fixture_course")
+    assert len(_cached_files(tmp_path)) == 1
+
+
 @pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="the XDG folder is Linux's")
-def test_the_default_folder_follows_xdg() -> None:
+def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "_IN_USE", [True])
     assert cache_dir({"XDG_CACHE_HOME": "/somewhere/cache"}) == Path("/somewhere/cache/grade")
     assert cache_dir({"GRADE_CACHE_DIR": "/mine"}) == Path("/mine")
