@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader.course.model import Course
-from grader.grading.engine import Grader, take_early
+from grader.grading.engine import Grader
 from grader.grading.results import Report
 from grader.grading.workspace import find_workspace
 from grader.reporters import REPORTERS
@@ -107,7 +107,7 @@ def run_check(
 
         check_pass_mark(pass_mark)
     only = list(ids) if ids else None
-    with take_early(course) or Grader(course) as grader:
+    with Grader(course) as grader:
         find_workspace(grader.course, workspace)
         report = grader.grade(workspace, only)
     if only:

@@ -7,6 +7,9 @@ else is an internal error: one line and exit 3 (GRADE_DEBUG=1 keeps the tracebac
 
 from __future__ import annotations
 
+import grader.cli.early  # noqa: F401 - first of all: `grade check` boots its sandbox now
+
+# isort: split
 import difflib
 import os
 import sys
@@ -17,7 +20,6 @@ from typing import Any
 
 import click
 
-import grader.cli.early  # noqa: F401 - before the rest: `grade check` boots its sandbox now
 from grader import __version__
 
 EXIT_CODES = """\b
@@ -63,13 +65,6 @@ def _course(course_dir: Path | None = None, *, authoring: bool = False, drafts: 
     if authoring:
         click.echo(describe(course), err=True)
     return course
-
-
-def _item(course, item_id: str):
-    """Return the course's item `item_id`, or fail with the nearest ids as suggestions."""
-    from grader.grading.engine import select
-
-    return select(course, [item_id])[0]
 
 
 _ORDER = ["init", "list", "show", "check", "hint", "watch", "ci"]
@@ -411,8 +406,9 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     """
     from grader.course.digest import digest as make_digest
     from grader.course.digest import new_salt
+    from grader.grading.engine import select  # an unknown id gets the nearest ids as hints
 
-    quiz = _item(_course(course_dir, authoring=True, drafts=True), quiz_id)
+    quiz: Any = select(_course(course_dir, authoring=True, drafts=True), [quiz_id])[0]
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:

@@ -1,8 +1,9 @@
 """Boot `grade check`'s sandbox first, so it starts while the command imports and loads.
 
-Imported first by grader/cli/__init__.py. The sandbox's start-up (a fresh interpreter that
-imports numpy) then runs in parallel with this process's own imports and course loading,
-instead of after them; and the course comes from the user's cache when unchanged
+Imported by grader/cli/__init__.py before the commands. The sandbox's zygote (a fresh
+interpreter that imports numpy) starts right after the sandbox package is imported and
+boots in parallel with this process's other imports and course loading, instead of after
+them; the Grader's Sandbox adopts it. The course comes from the user's cache when unchanged
 (course/cache.py). Only for `grade`/`python -m grader` about to grade once.
 """
 
@@ -26,8 +27,12 @@ def grades_once(argv: list[str]) -> bool:
 
 
 if grades_once(sys.argv):
+    from grader.sandbox.core import prestart  # numpy comes with it: the zygote cannot start sooner
+
+    try:
+        prestart()
+    except Exception:  # noqa: BLE001 - the command starts its own sandbox and reports why
+        pass
     from grader.course.cache import use_cache
-    from grader.grading.engine import start_early
 
     use_cache()
-    start_early()

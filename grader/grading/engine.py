@@ -63,35 +63,6 @@ def select(course: Course, only: Iterable[str] | None) -> list[CodeExercise | Qu
     return [item for item in course.items if item.id in wanted]
 
 
-_EARLY: list[Grader] = []
-
-
-def start_early() -> None:
-    """Start a Grader's sandbox now, before a one-shot command imports and loads the rest.
-
-    The sandbox boots in another process while this one carries on; `take_early` hands the
-    Grader to the command. Any failure is left for that command to meet and report.
-    """
-    if not _EARLY:
-        try:
-            _EARLY.append(Grader(_no_course))
-        except Exception:  # noqa: BLE001 - the command starts its own and reports why
-            pass
-
-
-def take_early(course: Course | Callable[[], Course]) -> Grader | None:
-    """Return the Grader `start_early` started, now for `course`, or None if there is none."""
-    if not _EARLY:
-        return None
-    grader = _EARLY.pop()
-    grader._course = course
-    return grader
-
-
-def _no_course() -> Course:
-    raise GradingError("a Grader started early was used before it was given a course")
-
-
 @dataclass(frozen=True)
 class Submission:
     """A folder to grade and an optional subset of item ids."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+import grader.sandbox.core as core
 from grader.cli.early import grades_once
-from grader.grading import engine
-from grader.grading.engine import GradingError, start_early, take_early
+from grader.sandbox.core import Sandbox, prestart
 
 
 @pytest.mark.parametrize(
@@ -29,21 +29,12 @@ def test_only_a_one_shot_check_starts_early(argv: list[str], expected: bool) -> 
     assert grades_once(argv) is expected
 
 
-def test_an_early_grader_is_taken_once_and_gets_its_course(monkeypatch) -> None:
-    monkeypatch.setattr(engine, "_EARLY", [])
-    start_early()
-    start_early()  # a second call starts nothing more
-    assert len(engine._EARLY) == 1
-    sentinel = object()
-    grader = take_early(lambda: sentinel)  # type: ignore[arg-type, return-value]
-    assert grader is not None and take_early(lambda: sentinel) is None  # type: ignore
-    with grader:
-        assert grader.course is sentinel
-
-
-def test_an_early_grader_used_without_a_course_says_so(monkeypatch) -> None:
-    monkeypatch.setattr(engine, "_EARLY", [])
-    start_early()
-    (grader,) = engine._EARLY
-    with grader, pytest.raises(GradingError, match="before it was given a course"):
-        grader.course  # noqa: B018
+def test_a_prestarted_zygote_is_adopted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(core, "_PRESTARTED", [])
+    prestart()
+    prestart()  # a second call starts nothing more
+    (zygote,) = core._PRESTARTED
+    with Sandbox() as first, Sandbox() as second:
+        assert first._state.zygote is zygote  # adopted, not started again
+        assert second._state.zygote is not zygote
+        assert core._PRESTARTED == []
