@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader.ci import check_pass_mark, pass_mark_points
 from grader.course.model import Course
+from grader.grading.engine import Grader
 from grader.grading.results import Report
-from grader.grading.workspace import grade_workspace
+from grader.grading.workspace import find_workspace
 from grader.reporters import REPORTERS
 from grader.reporters.text import render_text
 
@@ -86,7 +86,7 @@ def screen_text(report: Report, format_name: str, *, color: bool, width: int) ->
 
 
 def run_check(
-    course: Course,
+    course: Course | Callable[[], Course],
     workspace: Path,
     ids: Iterable[str] | None,
     *,
@@ -96,18 +96,27 @@ def run_check(
 ) -> CheckRun:
     """Grade `workspace`, write the reports in `outputs`, and append the CI step summary.
 
-    Raise ReportTargetError, CiError (a bad pass mark), NotAWorkspace or GradingError before
+    `course` may be a loader: the sandbox then boots while the course loads. Raise
+    ReportTargetError, CiError (a bad pass mark), NotAWorkspace or GradingError before
     anything is written when the request itself is wrong.
     """
     env = os.environ if env is None else env
     check_targets(target for _, target in outputs)
     if pass_mark is not None:
+        from grader.ci import check_pass_mark  # only now: it imports importlib.metadata
+
         check_pass_mark(pass_mark)
     only = list(ids) if ids else None
-    report = grade_workspace(course, workspace, only)
+    with Grader(course) as grader:
+        find_workspace(grader.course, workspace)
+        report = grader.grade(workspace, only)
     if only:
-        report = replace(report, ungraded=len(course.items) - len(report.items))
-    needed = pass_mark_points(pass_mark, report.max_score)
+        report = replace(report, ungraded=len(grader.course.items) - len(report.items))
+    needed = float(report.max_score)  # full marks unless a pass mark says otherwise
+    if pass_mark is not None:
+        from grader.ci import pass_mark_points
+
+        needed = pass_mark_points(pass_mark, report.max_score)
     write_reports(report, outputs)
     warnings = [warning for warning in [append_step_summary(report, env)] if warning]
     verdict = None

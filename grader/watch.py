@@ -183,7 +183,7 @@ def watch(
     only: Iterable[str] | None,
     screen: Screen,
     *,
-    interval: float = 0.5,
+    interval: float = 0.05,
     max_rounds: int | None = None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> None:

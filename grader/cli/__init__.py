@@ -7,6 +7,9 @@ else is an internal error: one line and exit 3 (GRADE_DEBUG=1 keeps the tracebac
 
 from __future__ import annotations
 
+import grader.cli.early  # noqa: F401 - first of all: `grade check` boots its sandbox now
+
+# isort: split
 import difflib
 import os
 import sys
@@ -64,13 +67,6 @@ def _course(course_dir: Path | None = None, *, authoring: bool = False, drafts: 
     return course
 
 
-def _item(course, item_id: str):
-    """Return the course's item `item_id`, or fail with the nearest ids as suggestions."""
-    from grader.grading.engine import select
-
-    return select(course, [item_id])[0]
-
-
 _ORDER = ["init", "list", "show", "check", "hint", "watch", "ci"]
 _AUTHOR_ORDER = ["validate", "digest", "build-site", "package", "batch", "merge", "class", "export"]
 _GROUP_OPTIONS = {"--help", "-h", "--version"}
@@ -102,8 +98,10 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except _user_errors() as error:
-            raise UsageProblem(str(error)) from None
+        except Exception as error:  # not `except _user_errors()`: it imports every command
+            if isinstance(error, _user_errors()):
+                raise UsageProblem(str(error)) from None
+            raise
 
 
 _WORKSPACE_OPTION = click.option(
@@ -192,7 +190,7 @@ def check(ids, workspace, format_name, output, pass_mark, **files) -> None:
 
     outputs = [(format_name, output)] if output else []
     outputs += [(name.removesuffix("_file"), path) for name, path in files.items() if path]
-    run = run_check(_course(), workspace, ids, pass_mark=pass_mark, outputs=outputs)
+    run = run_check(_course, workspace, ids, pass_mark=pass_mark, outputs=outputs)
     if not output:
         color, width = use_color(sys.stdout), output_width(sys.stdout)
         click.echo(screen_text(run.report, format_name, color=color, width=width), nl=False)
@@ -322,12 +320,12 @@ def hint(item_id: str | None, reset: bool, workspace: Path) -> None:
 @cli.command(short_help="Re-grade each exercise as you save it.")
 @click.argument("ids", nargs=-1)
 @_WORKSPACE_OPTION
-@click.option("--interval", type=click.FloatRange(0.01, 60), default=0.5, hidden=True)
+@click.option("--interval", type=click.FloatRange(0.01, 60), default=0.05, hidden=True)
 @click.option("--max-rounds", type=click.IntRange(0), default=None, hidden=True)
 def watch(ids, workspace: Path, interval: float, max_rounds: int | None) -> None:
     """Re-grade each exercise when you save its file (and quizzes when you save answers.yaml).
 
-    Checks for changes twice a second; press Ctrl-C to stop.
+    Checks for changes 20 times a second; press Ctrl-C to stop.
 
     \b
     Examples:
@@ -408,8 +406,9 @@ def digest(quiz_id: str, answer: str, course_dir: Path | None) -> None:
     """
     from grader.course.digest import digest as make_digest
     from grader.course.digest import new_salt
+    from grader.grading.engine import select  # an unknown id gets the nearest ids as hints
 
-    quiz = _item(_course(course_dir, authoring=True, drafts=True), quiz_id)
+    quiz: Any = select(_course(course_dir, authoring=True, drafts=True), [quiz_id])[0]
     if not quiz.is_quiz:
         raise UsageProblem(f"{quiz_id!r} is a code exercise, not a quiz")
     try:
@@ -443,9 +442,8 @@ def build_site_command(out: Path, course_dir: Path | None) -> None:
     try:
         result = build_site(course, out)
     except InputError as error:
-        raise UsageProblem(
-            f"the site was not built; the previous one is unchanged:\n{error}"
-        ) from None
+        message = f"the site was not built; the previous one is unchanged:\n{error}"
+        raise UsageProblem(message) from None
     click.echo(
         f"Built {result.pages} pages ({result.bytes // 1024} KB) in {result.seconds:.2f} s:"
         f" {result.out / 'index.html'}"
@@ -485,7 +483,7 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         cli.main(args=argv, prog_name="grade", standalone_mode=True, color=prepare_console())
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # SystemExit passes: it is not an Exception
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the promise is: never a traceback

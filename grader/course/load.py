@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.course import safe_yaml
+from grader.course.cache import cache_dir, cached
 from grader.course.digest import decimals_for
 from grader.course.model import (
     AnswerDigest,
@@ -53,9 +54,15 @@ def default_root() -> Path:
 def load_course(root: Path | None = None, *, drafts: bool = False) -> Course:
     """Load the course at `root` (default: the installed one); raise InputError on problems.
 
-    With `drafts`, a quiz may still lack its `answer:` block (`grade digest` makes it).
+    With `drafts`, a quiz may still lack its `answer:` block (`grade digest` makes it). An
+    unchanged course comes from the user's cache (course/cache.py).
     """
     root = (root or default_root()).resolve()
+    return cached(root, drafts, lambda: _load_course(root, drafts), cache_dir())
+
+
+def _load_course(root: Path, drafts: bool) -> Course:
+    """Load and validate the course at `root`, bypassing the cache."""
     problems: list[Problem] = []
     course_path = root / COURSE_FILE
     if not course_path.is_file():

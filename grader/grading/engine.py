@@ -1,12 +1,13 @@
-"""Grade workspaces: hidden pytest suites in this trusted process, student code in the sandbox.
+"""Grade workspaces: hidden test suites in this trusted process, student code in the sandbox.
 
-One `Grader` holds a warm sandbox; `grade_many` runs pytest once, collecting the hidden suite
-once, then runs every check against each submission in turn.
+One `Grader` holds a warm sandbox; `grade_many` collects the hidden suite once, then runs
+every check against each submission in turn. Plain checks (functions of `student` alone, in
+files that never mention pytest) are imported and called directly, and the Grader keeps them
+for its next `grade_many` (`grade watch`); anything else runs in a pytest session.
 """
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 import time
@@ -14,20 +15,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
-
-import pytest
-from _pytest.runner import runtestprotocol
+from typing import Any
 
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
 from grader.grading.checks import CourseError, Failure, Student
 from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
-from grader.grading.direct import can_run_directly, run_directly
+from grader.grading.direct import (
+    DirectCheck,
+    can_run_directly,
+    collect_directly,
+    quiet_checks,
+    run_directly,
+)
 from grader.grading.messages import sanitize, show
-from grader.grading.pytest_session import PYTEST_ARGS, own_hidden_modules, pytest_environment
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
+    Confinement,
     GradedFile,
     ItemResult,
     Report,
@@ -71,10 +76,24 @@ class Submission:
 class Grader:
     """Grade submissions against one course with one warm sandbox."""
 
-    def __init__(self, course: Course, limits: Limits | None = None) -> None:
-        self.course = course
+    def __init__(self, course: Course | Callable[[], Course], limits: Limits | None = None) -> None:
+        """Start the sandbox; given a loader, the course loads on first use (while it boots)."""
         self.limits = limits or Limits()
         self.sandbox = make_sandbox(self.limits)
+        self._direct: dict[str, list[DirectCheck] | None] = {}  # exercise id -> its checks
+        self._course = course
+
+    @property
+    def confinement(self) -> Confinement:
+        """Say which backend runs the student code, and whether the kernel confines it."""
+        return Confinement(backend=self.sandbox.backend, confined=self.sandbox.confined)
+
+    @property
+    def course(self) -> Course:
+        """Return the course, loading it on first use."""
+        if callable(self._course):
+            self._course = self._course()
+        return self._course
 
     def close(self) -> None:
         """Stop the sandbox and every process it started."""
@@ -101,33 +120,41 @@ class Grader:
         """Grade each submission in turn, calling `on_report` as each report is ready."""
         items = select(self.course, only)
         exercises = [item for item in items if isinstance(item, CodeExercise)]
-        plugin = _Plugin(self, submissions, items, on_report)
-        if not exercises:
-            plugin.grade_without_pytest()
-            return
-        test_files = sorted({str(path) for item in exercises for path in item.tests})
-        args = [
-            *PYTEST_ARGS,
-            "--rootdir",
-            str(self.course.root),
-            "--confcutdir",
-            str(self.course.root),
-            "-c",
-            os.devnull,
-            *test_files,
-        ]
-        with pytest_environment(), own_hidden_modules(self.course.root):
-            code = pytest.main(args, plugins=[plugin])
-        if plugin.fatal is not None:
-            raise GradingError(f"the sandbox could not run student code: {plugin.fatal}")
-        if plugin.collect_errors:
-            raise GradingError("the hidden tests could not be loaded: " + plugin.collect_errors[0])
-        if not plugin.finished:
-            raise GradingError(f"pytest stopped early (exit code {int(code)})")
+        run = _Run(self, submissions, items, on_report)
+        direct = self._collect_directly(exercises, run)
+        code = 0
+        if direct is not None:
+            with quiet_checks():
+                run.grade_all(direct)
+        else:
+            from grader.grading.pytest_session import run_pytest  # imports pytest: only now
+
+            test_files = sorted({str(path) for item in exercises for path in item.tests})
+            code = run_pytest(self.course.root, test_files, run)
+        if run.fatal is not None:
+            raise GradingError(f"the sandbox could not run student code: {run.fatal}")
+        if run.collect_errors:
+            raise GradingError("the hidden tests could not be loaded: " + run.collect_errors[0])
+        if not run.finished:
+            raise GradingError(f"pytest stopped early (exit code {code})")
+
+    def _collect_directly(self, exercises: list[CodeExercise], run: _Run) -> list[Any] | None:
+        """Return the exercises' checks imported without pytest, or None if any needs pytest."""
+        checks: list[Any] = []
+        for exercise in exercises:
+            if exercise.id not in self._direct:
+                names = {check.test for check in exercise.checks}
+                tests = sorted(exercise.tests, key=str)  # pytest's order: its arguments, sorted
+                self._direct[exercise.id] = collect_directly(tests, self.course.root, names)
+            found = self._direct[exercise.id]
+            if found is None:
+                return None
+            checks += found
+        return run.keep(checks)
 
 
-class _Plugin:
-    """A pytest plugin that runs the collected checks against each submission in turn."""
+class _Run:
+    """One `grade_many` call: the checks, run against each submission in turn."""
 
     def __init__(self, grader: Grader, submissions, items, on_report) -> None:
         self.grader = grader
@@ -144,23 +171,14 @@ class _Plugin:
         self.collect_errors: list[str] = []
         self.finished = False
         self.fatal: SandboxError | None = None
+        # Per collected check (a DirectCheck or a pytest item): what it checks, what it
+        # raised in its latest run (pytest items), and the `student` it was given.
+        self.meta: dict[Any, tuple[CodeExercise, Check]] = {}
+        self.errors: dict[Any, BaseException] = {}
+        self.students: dict[Any, Student] = {}
 
-    # -- pytest hooks ----------------------------------------------------------------------
-
-    @pytest.fixture
-    def student(self, request: pytest.FixtureRequest) -> Student:
-        """Give a hidden test its sandboxed view of the student's module."""
-        exercise, check = request.node.stash[_META]
-        assert self.handle is not None, "checks run only while a submission is open"
-        student = Student(self.handle, exercise, check)
-        request.node.stash[_STUDENT] = student
-        return student
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:
-            self.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
-
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def keep(self, items: list[Any]) -> list[Any]:
+        """Return the collected items that are checks of the selected exercises."""
         kept = []
         for item in items:
             exercise = self.by_test_file.get(Path(item.path).resolve())
@@ -170,39 +188,21 @@ class _Plugin:
             check = next((c for c in exercise.checks if c.test == name), None)
             if check is None:
                 continue
-            item.stash[_META] = (exercise, check)
+            self.meta[item] = (exercise, check)
             kept.append(item)
-        items[:] = kept
+        return kept
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
-        report = yield
-        if call.excinfo is not None and call.when in ("setup", "call"):
-            item.stash.setdefault(_ERROR, call.excinfo.value)
-        return report
-
-    def pytest_runtestloop(self, session: pytest.Session) -> bool:
-        if self.collect_errors:
-            return True
-        by_exercise: dict[str, list[pytest.Item]] = {}
-        for item in session.items:
-            by_exercise.setdefault(item.stash[_META][0].id, []).append(item)
+    def grade_all(self, items: list[Any]) -> None:
+        """Grade every submission with the kept checks, each exercise's in collection order."""
+        by_exercise: dict[str, list[Any]] = {}
+        for item in items:
+            by_exercise.setdefault(self.meta[item][0].id, []).append(item)
         try:
             for submission in self.submissions:
                 self._grade_one(submission, by_exercise)
         except SandboxError as error:
             self.fatal = error
         self.finished = True
-        return True
-
-    # -- grading -----------------------------------------------------------------------------
-
-    def grade_without_pytest(self) -> None:
-        try:
-            for submission in self.submissions:
-                self._grade_one(submission, {})
-        except SandboxError as error:
-            self.fatal = error
 
     def _grade_one(self, submission: Submission, by_exercise: dict[str, list]) -> None:
         """Grade one submission; any failure but a broken sandbox costs only this report."""
@@ -253,6 +253,7 @@ class _Plugin:
             items=tuple(results),
             files=tuple(graded),
             notes=notes,
+            sandbox=self.grader.confinement,
         )
 
     def _error_report(self, submission: Submission, items: list, error: Exception) -> Report:
@@ -303,26 +304,42 @@ class _Plugin:
             workspace=submission.label or str(submission.folder),
             items=tuple(results),
             notes=(f"Grading stopped early for this submission: {what}.",),
+            sandbox=self.grader.confinement,
         )
 
-    def _student_for(self, item: pytest.Item) -> Callable[[], Student]:
-        """Return a maker of the `student` value for a check run without pytest's protocol."""
-        exercise, check = item.stash[_META]
+    def make_student(self, item: Any) -> Callable[[], Student]:
+        """Return a maker of the `student` value for a check (the pytest fixture uses it too)."""
+        exercise, check = self.meta[item]
         assert self.handle is not None, "checks run only while a submission is open"
         handle = self.handle
 
         def make() -> Student:
             student = Student(handle, exercise, check)
-            item.stash[_STUDENT] = student  # as the fixture does: its observations diagnose
+            self.students[item] = student  # its observations diagnose
             return student
 
         return make
 
-    def _run_checks(self, items: list[pytest.Item]) -> list[Run]:
+    def _run_checks(self, items: list[Any]) -> list[Run]:
         """Run each check against the open submission."""
-        return [_run_check(item, self._student_for(item)) for item in items]
+        return [self._run_check(item) for item in items]
 
-    def _grade_exercise(self, exercise: CodeExercise, items: list[pytest.Item]) -> ItemResult:
+    def _run_check(self, item: Any) -> Run:
+        """Run one check: call it directly when pytest adds nothing, else pytest's protocol."""
+        self.errors.pop(item, None)
+        self.students.pop(item, None)
+        started = time.perf_counter()
+        if can_run_directly(item):
+            error = run_directly(item, self.make_student(item))
+        else:
+            from grader.grading.pytest_session import run_protocol
+
+            run_protocol(item)
+            error = self.errors.get(item)
+        seconds = time.perf_counter() - started
+        return _result(self.meta[item][1], error, self.students.get(item), seconds)
+
+    def _grade_exercise(self, exercise: CodeExercise, items: list[Any]) -> ItemResult:
         runs = self._run_checks(items)
         tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
@@ -350,9 +367,7 @@ class _Plugin:
             diagnosis=diagnosis,
         )
 
-    def _known_wrong(
-        self, exercise: CodeExercise, items: list[pytest.Item]
-    ) -> dict[str, dict[str, Run]]:
+    def _known_wrong(self, exercise: CodeExercise, items: list[Any]) -> dict[str, dict[str, Run]]:
         """Return each known-wrong file's runs of this exercise's checks, grading them once."""
         key = content_key(exercise, self.grader.limits)
         known = KNOWN_WRONG.get(key)
@@ -376,25 +391,10 @@ class _Plugin:
         return known
 
 
-_META = pytest.StashKey[tuple[CodeExercise, Check]]()
-_ERROR = pytest.StashKey[BaseException]()
-_STUDENT = pytest.StashKey[Student]()
-
-
-def _run_check(item: pytest.Item, make_student: Callable[[], Student]) -> Run:
-    _, check = item.stash[_META]
-    if _ERROR in item.stash:
-        del item.stash[_ERROR]
-    if _STUDENT in item.stash:
-        del item.stash[_STUDENT]
-    started = time.perf_counter()
-    if can_run_directly(item):  # a plain check: call it, skipping pytest's per-test protocol
-        error = run_directly(item, make_student)
-    else:
-        runtestprotocol(item, nextitem=None, log=False)
-        error = item.stash.get(_ERROR, None)
-    seconds = time.perf_counter() - started
-    student = item.stash.get(_STUDENT, None)
+def _result(
+    check: Check, error: BaseException | None, student: Student | None, seconds: float
+) -> Run:
+    """Turn what a check raised (or not) into its result."""
     observed = tuple(student.observed) if student is not None else ()
     status, message, output = Status.PASSED, "", ""
     frames: tuple[Frame, ...] = ()

@@ -1,12 +1,20 @@
-"""Run the hidden suite under pytest quietly: fixed arguments, clean environment, fresh modules."""
+"""Run the hidden suite under pytest quietly: fixed arguments, clean environment, fresh modules.
+
+Imported only when a selection needs pytest (see direct.py): importing pytest costs more
+than grading a few exercises.
+"""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, Protocol
+
+import pytest
+from _pytest.runner import runtestprotocol
 
 PYTEST_ARGS = [
     "--capture=no",
@@ -71,3 +79,62 @@ def own_hidden_modules(root: Path) -> Iterator[None]:
         yield
     finally:
         forget()
+
+
+class PytestRun(Protocol):
+    """What the pytest plugin needs from the engine's run of one `grade_many` call."""
+
+    collect_errors: list[str]
+    errors: dict[Any, BaseException]
+
+    def keep(self, items: list[Any]) -> list[Any]:
+        """Return the collected items that are checks of the selected exercises."""
+
+    def make_student(self, item: Any) -> Callable[[], Any]:
+        """Return a maker of the `student` value for a check."""
+
+    def grade_all(self, items: list[Any]) -> None:
+        """Grade every submission with these checks."""
+
+
+class _Plugin:
+    """A pytest plugin handing the collected checks to the engine's run."""
+
+    def __init__(self, run: PytestRun) -> None:
+        self.run = run
+
+    @pytest.fixture
+    def student(self, request: pytest.FixtureRequest) -> Any:
+        """Give a hidden test its sandboxed view of the student's module."""
+        return self.run.make_student(request.node)()
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.run.collect_errors.append(f"{report.nodeid}: {str(report.longrepr)[-2000:]}")
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        items[:] = self.run.keep(items)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
+        report = yield
+        if call.excinfo is not None and call.when in ("setup", "call"):
+            self.run.errors.setdefault(item, call.excinfo.value)
+        return report
+
+    def pytest_runtestloop(self, session: pytest.Session) -> bool:
+        if not self.run.collect_errors:
+            self.run.grade_all(list(session.items))
+        return True
+
+
+def run_pytest(root: Path, test_files: list[str], run: PytestRun) -> int:
+    """Collect the hidden test files under pytest and let `run` grade with them."""
+    args = [*PYTEST_ARGS, "--rootdir", str(root), "--confcutdir", str(root), "-c", os.devnull]
+    with pytest_environment(), own_hidden_modules(root):
+        return int(pytest.main([*args, *test_files], plugins=[_Plugin(run)]))
+
+
+def run_protocol(item: pytest.Item) -> None:
+    """Run one collected check through pytest's whole per-test protocol."""
+    runtestprotocol(item, nextitem=None, log=False)

@@ -64,6 +64,14 @@ def choose() -> tuple[str, str]:
     return ("portable" if missing else "linux"), ""
 
 
+def prestart() -> None:
+    """Start the chosen backend's helper process early, where it has one (Linux: the zygote)."""
+    if choose()[0] == "linux":
+        from grader.sandbox.linux import prestart as start_zygote
+
+        start_zygote()
+
+
 def backend_class() -> type[Sandbox]:
     """Return the Sandbox class chosen for this process."""
     backend, _ = choose()
