@@ -80,6 +80,7 @@ class Watcher:
         self.stamps = self._stamps()
         self.results: dict[str, ItemResult] = {}
         self.report: Report | None = None
+        self.digests: dict[str, str | None] = {}  # file -> SHA-256 of the bytes last graded
 
     def _stamps(self) -> dict[str, Stamp]:
         return {name: stamp(self.folder / name) for name in self.by_file}
@@ -101,6 +102,7 @@ class Watcher:
             return False
         ids = [item_id for name in changed for item_id in self.by_file[name]]
         before = dict(self.results)
+        graded_before = dict(self.digests)
         try:
             report = self.grader.grade(self.folder, ids)
         except GradingError as error:
@@ -116,10 +118,16 @@ class Watcher:
         for item_id in ids:
             self.failed.pop(item_id, None)
         self._remember(report)
-        shown = [
+        # A file caught mid-save is stamped twice but graded the same: name what really changed.
+        changed = [
+            name for name in changed if self.digests.get(name) != graded_before.get(name)
+        ] or changed  # saved again unchanged (or first graded now): name the saved files
+        shown = [  # what changed: a result, or a code file (its row, even with the same score)
             item
             for item in report.items
-            if item.file != ANSWERS_FILE or before.get(item.id) != item or len(report.items) == 1
+            if before.get(item.id) != item
+            or len(report.items) == 1
+            or (item.file != ANSWERS_FILE and item.file in changed)
         ]
         heading = f"{_when()}  {', '.join(clean(name) for name in changed)} changed"
         if not shown:
@@ -134,6 +142,7 @@ class Watcher:
     def _remember(self, report: Report | None) -> None:
         if report is not None:
             self.results.update({item.id: item for item in report.items})
+            self.digests.update({graded.name: graded.sha256 for graded in report.files})
         base = report or self.report
         if base is None:
             raise ValueError("the first grading of a watch must succeed")

@@ -3,6 +3,7 @@ result as if it were current."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import time
@@ -11,7 +12,7 @@ from pathlib import Path
 from grade_cli_support import EXERCISES, GRADE, SOLUTIONS, clean_env
 
 from grader.course.load import load_course
-from grader.grading.engine import GradingError
+from grader.grading.engine import Grader, GradingError
 from grader.grading.results import Report
 from grader.watch import Screen, Watcher
 
@@ -84,3 +85,24 @@ def test_a_failed_regrade_drops_the_old_result_and_says_so(tmp_path: Path) -> No
     assert "Could not grade: pytest stopped early" in last
     assert "Total: 0 / 6 points." in last, "the old full marks must not stay in the total"
     assert "Not graded, so not counted: sigmoid" in last
+
+
+def test_a_file_saved_again_unchanged_is_not_named_as_changed(tmp_path: Path) -> None:
+    """A save caught half-way is stamped twice: the second poll must not claim it changed."""
+    course = load_course(EXERCISES)
+    folder = tmp_path / "ws"
+    folder.mkdir()
+    for name in ("sigmoid.py", "relu.py"):
+        (folder / name).write_bytes((SOLUTIONS / name).read_bytes())
+    written: list[str] = []
+    grader = Grader(course)
+    try:
+        watcher = Watcher(grader, folder, ["sigmoid", "relu"], Screen(written.append))
+        watcher.start()
+        os.utime(folder / "sigmoid.py", ns=(1, 1))  # a new stamp, the same bytes
+        (folder / "relu.py").write_text("def relu(x):\n    return x\n")
+        assert watcher.poll()
+    finally:
+        grader.close()
+    heading = written[-1].strip().splitlines()[0]
+    assert heading.endswith("  relu.py changed"), heading
