@@ -40,8 +40,8 @@ class Limits:
     reply_bytes: int = 16 << 20  # max size of one reply message
     module_seconds: float = 10.0  # wall clock for one module's imports and calls, in all
     submission_seconds: float = 30.0  # wall clock for all modules of one submission
-    module_hang_seconds: float = 4.0  # time one module may lose to calls that time out
-    hang_seconds: float = 8.0  # time a submission may lose to calls/imports that time out
+    module_hang_seconds: float = 2.0  # time one module may lose to calls that time out
+    hang_seconds: float = 3.0  # time a submission may lose to calls/imports that time out
 
     def __post_init__(self) -> None:
         """Reject limits that cannot work."""

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
-_SPENT_GRACE = 0.5  # seconds per request once a submission's hang budget is spent
+_SPENT_GRACE = 0.25  # seconds per request once a submission's hang budget is spent
 
 
 def _cleanup_submission(owner: int, workers: dict[str, WorkerHandle], directory: str) -> None:
