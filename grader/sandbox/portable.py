@@ -317,9 +317,9 @@ class PortableSandbox(Sandbox):
         super().__init__(limits)
         self._features: dict[str, bool] | None = None
         pool = self._state.spare = _Spares()
-        command, job_bytes = self._command(), self._job_bytes()
+        command, job_bytes = self._command(), _job_bytes(limits)
         if _PRESTARTED:
-            self.spares = 1 if _PRESTART_MORE[0] else 0
+            self.spares = 1 if _PRESTART["more"] else 0
         while _PRESTARTED:
             worker = _PRESTARTED.popleft()
             if worker.command == command and worker.job_bytes in (None, job_bytes):
@@ -337,9 +337,8 @@ class PortableSandbox(Sandbox):
     def spawn(self, directory: str | None, files: list[str]) -> PortableWorker:
         """Hand a booted child interpreter its module's settings and read its hello.
 
-        Children boot (python + numpy) before they are needed: the one handed out now was
-        started earlier (by ``prestart`` or a previous spawn), and the pool is topped up at
-        once.  Each child serves one module only.  Raise SandboxError if none can start.
+        Children boot (python + numpy) before they are needed (``prestart``, or the pool,
+        topped up here); each serves one module only.  Raise SandboxError if none can start.
         """
         if self._state.closed:
             raise SandboxError("the sandbox is closed")
@@ -404,13 +403,9 @@ class PortableSandbox(Sandbox):
         """Return the command line of a worker (it reads its settings as its first frame)."""
         return _worker_command()
 
-    def _job_bytes(self) -> int:
-        """Return the memory limit of a worker's Job Object (Windows)."""
-        return _job_bytes(self.limits)
-
     def _start(self) -> PortableWorker:
         """Start a child process (and, on Windows, put it in a Job Object)."""
-        return _start_worker(self._command(), self._job_bytes())
+        return _start_worker(self._command(), _job_bytes(self.limits))
 
 
 def _worker_command() -> list[str]:
@@ -481,7 +476,7 @@ def _start_worker(command: list[str], job_bytes: int) -> PortableWorker:
 
 
 _PRESTARTED: deque[PortableWorker] = deque()  # booted by prestart() for the next sandbox
-_PRESTART_MORE = [True]  # whether more modules than the prestarted children may follow
+_PRESTART = {"more": True, "owner": os.getpid()}  # more modules may follow; who started them
 
 
 def prestart(count: int = 1, more: bool = True) -> None:
@@ -489,17 +484,16 @@ def prestart(count: int = 1, more: bool = True) -> None:
 
     They boot while the command imports the rest and loads the course.  Unless ``more``
     modules may follow, the adopting sandbox boots no further spare until one is missing.
-    Those never adopted are killed when this process exits (and each ends by itself if
-    this process dies: see ``_watch_parent`` in the child's worker).
+    Those never adopted are killed at exit (if this process dies, each ends by itself).
     """
-    _PRESTART_MORE[:] = [more]
+    _PRESTART.update(more=more, owner=os.getpid())
     while len(_PRESTARTED) < count:
         _PRESTARTED.append(_start_worker(_worker_command(), _job_bytes(_DEFAULT_LIMITS)))
 
 
 def _kill_prestarted() -> None:
-    """Kill the prestarted children no sandbox adopted."""
-    while _PRESTARTED:
+    """Kill the prestarted children no sandbox adopted (not a forked copy's: the owner's)."""
+    while _PRESTARTED and _PRESTART["owner"] == os.getpid():
         _PRESTARTED.popleft().close()
 
 

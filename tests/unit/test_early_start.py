@@ -86,6 +86,10 @@ def test_the_portable_backend_starts_no_zygote(monkeypatch: pytest.MonkeyPatch) 
         prestart(1)
         assert linux._PRESTARTED == []
         (worker,) = portable._PRESTARTED
+        monkeypatch.setitem(portable._PRESTART, "owner", os.getpid() + 1)
+        portable._kill_prestarted()  # at exit in a forked copy of this process: not its own
+        assert worker.proc.poll() is None and len(portable._PRESTARTED) == 1
+        monkeypatch.setitem(portable._PRESTART, "owner", os.getpid())
     finally:
         portable._kill_prestarted()  # what happens at exit
     assert portable._PRESTARTED == deque() and worker.proc.returncode == -9
