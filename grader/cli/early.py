@@ -54,10 +54,11 @@ MOST_CHILDREN = 4  # booting more at once slows this process more than it saves 
 def children_to_boot(argv: list[str]) -> tuple[int, bool]:
     """Return how many portable children to boot early, and whether more modules may follow.
 
-    One per id given (a quiz needs none, but which ids are quizzes is not known yet).
+    One per id given, and no spare booted ahead past them unless one is found missing:
+    ids overcount modules (a quiz needs none, but which ids are quizzes is not known yet).
     """
     ids = items_named(argv)
-    return min(ids or MOST_CHILDREN, MOST_CHILDREN), not ids or ids > MOST_CHILDREN
+    return min(ids or MOST_CHILDREN, MOST_CHILDREN), not ids
 
 
 if grades_once(sys.argv):

@@ -74,7 +74,7 @@ def test_the_ids_given_to_check_are_counted(args: list[str], ids: int) -> None:
 def test_one_child_per_id_is_booted_a_few_at_most() -> None:
     assert children_to_boot(["grade", "check", "relu"]) == (1, False)
     assert children_to_boot(["grade", "check", *"abcd"]) == (4, False)
-    assert children_to_boot(["grade", "check", *"abcdefg"]) == (4, True)
+    assert children_to_boot(["grade", "check", *"abcdefg"]) == (4, False)
     assert children_to_boot(["grade"]) == (4, True)  # the whole course
 
 
