@@ -64,12 +64,21 @@ def choose() -> tuple[str, str]:
     return ("portable" if missing else "linux"), ""
 
 
-def prestart() -> None:
-    """Start the chosen backend's helper process early, where it has one (Linux: the zygote)."""
-    if choose()[0] == "linux":
+def prestart(children: int = 1, more: bool = True) -> None:
+    """Start the chosen backend's processes early: the zygote (Linux), or children (portable).
+
+    ``children``: how many portable children to boot (one per module about to be graded);
+    ``more``: whether more modules than that may follow.
+    """
+    backend = choose()[0]
+    if backend == "linux":
         from grader.sandbox.linux import prestart as start_zygote
 
         start_zygote()
+    elif backend == "portable":
+        from grader.sandbox.portable import prestart as start_children
+
+        start_children(children, more)
 
 
 def backend_class() -> type[Sandbox]:

@@ -12,6 +12,7 @@ made here is feedback, not a grade (see docs/security.md).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import queue
@@ -22,6 +23,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import deque
 from typing import IO
 
 from grader.sandbox import winjob
@@ -140,6 +142,8 @@ class PortableWorker(WorkerHandle):
         assert proc.stdout is not None
         assert proc.stderr is not None
         self.secret = secret  # the end marker's, sent with the worker's settings
+        self.command: list[str] = []  # how it was started (a prestarted one is adopted if equal)
+        self.job_bytes: int | None = None  # its Job Object's memory limit (Windows)
         self.tap = _Tap(proc.stderr, limits.output_bytes, secret)
         self.output_wait = 0.0  # no output is expected until a request was sent
         threading.Thread(target=self._read_replies, args=(proc.stdout,), daemon=True).start()
@@ -306,11 +310,22 @@ class PortableSandbox(Sandbox):
 
     backend = "portable"
     confined = False
+    spares = 1  # children kept booted ahead of need, once the prestarted ones are used up
 
     def __init__(self, limits: Limits = _DEFAULT_LIMITS) -> None:
-        """Hold the limits; nothing starts until the first module is used."""
+        """Hold the limits; adopt the prestarted children (see ``prestart``) that fit them."""
         super().__init__(limits)
         self._features: dict[str, bool] | None = None
+        pool = self._state.spare = _Spares()
+        command, job_bytes = self._command(), _job_bytes(limits)
+        if _PRESTARTED:
+            self.spares = 1 if _PRESTART["more"] else 0
+        while _PRESTARTED:
+            worker = _PRESTARTED.popleft()
+            if worker.command == command and worker.job_bytes in (None, job_bytes):
+                pool.workers.append(worker)
+            else:
+                worker.close()
 
     def features(self) -> dict[str, object]:
         """Report which protections apply (every kernel confinement is False here)."""
@@ -322,16 +337,15 @@ class PortableSandbox(Sandbox):
     def spawn(self, directory: str | None, files: list[str]) -> PortableWorker:
         """Hand a booted child interpreter its module's settings and read its hello.
 
-        Children boot (python + numpy) before they are needed: the one handed out now was
-        started with the last, and the next one starts at once.  Raise SandboxError if none
-        can start.
+        Children boot (python + numpy) before they are needed (``prestart``, or the pool,
+        topped up here); each serves one module only.  Raise SandboxError if none can start.
         """
         if self._state.closed:
             raise SandboxError("the sandbox is closed")
-        spare, self._state.spare = self._state.spare, None
-        if spare is not None and spare.proc.poll() is not None:
-            spare.close()
-            spare = None
+        pool: _Spares = self._state.spare
+        spare = pool.take()
+        if spare is None:
+            self.spares = max(self.spares, 1)  # more modules than prestarted children
         try:
             return self._configure(spare or self._start(), directory, files)
         except SandboxError:
@@ -339,8 +353,8 @@ class PortableSandbox(Sandbox):
                 raise
             return self._configure(self._start(), directory, files)  # the spare had died
         finally:
-            if not self._state.closed and self._state.spare is None:
-                self._state.spare = self._start()
+            while not self._state.closed and len(pool.workers) < self.spares:
+                pool.workers.append(self._start())
 
     def _configure(
         self, worker: PortableWorker, directory: str | None, files: list[str]
@@ -355,6 +369,8 @@ class PortableSandbox(Sandbox):
             "cpu_seconds": int(max(30, 3 * (limits.call_timeout + limits.import_timeout))),
             "mark": worker.secret,
         }
+        worker.reply_limit = max(limits.reply_bytes, _HELLO_BYTES)
+        worker.tap.cap = limits.output_bytes  # no request yet: nothing was kept
         worker.send(json.dumps(cfg).encode())
         try:
             hello = load_json(worker.receive(time.monotonic() + _START_TIMEOUT))
@@ -385,32 +401,100 @@ class PortableSandbox(Sandbox):
 
     def _command(self) -> list[str]:
         """Return the command line of a worker (it reads its settings as its first frame)."""
-        return [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes"]
+        return _worker_command()
 
     def _start(self) -> PortableWorker:
         """Start a child process (and, on Windows, put it in a Job Object)."""
-        options: dict = {"start_new_session": True}
-        if sys.platform == "win32":
-            options = {"creationflags": winjob.CREATION_FLAGS}
+        return _start_worker(self._command(), _job_bytes(self.limits))
+
+
+def _worker_command() -> list[str]:
+    """Return the command line of a worker (it reads its settings as its first frame)."""
+    return [sys.executable, "-I", "-B", str(CHILD_MAIN), "--pipes"]
+
+
+def _job_bytes(limits: Limits) -> int:
+    """Return the memory limit of a worker's Job Object under ``limits`` (Windows)."""
+    return limits.memory_bytes + _BASE_MEMORY
+
+
+class _Spares:
+    """Children booted before they are needed, oldest first; closing kills them all."""
+
+    def __init__(self) -> None:
+        self.workers: deque[PortableWorker] = deque()
+
+    def take(self) -> PortableWorker | None:
+        """Return the oldest child still alive (None if there is none)."""
+        while self.workers:
+            worker = self.workers.popleft()
+            if worker.proc.poll() is None:
+                return worker
+            worker.close()
+        return None
+
+    def pids(self) -> list[int]:
+        """Return the pids of the booted children (for tests and diagnostics)."""
+        return [worker.pid for worker in self.workers]
+
+    def close(self) -> None:
+        """Kill every child of the pool."""
+        while self.workers:
+            self.workers.popleft().close()
+
+
+def _start_worker(command: list[str], job_bytes: int) -> PortableWorker:
+    """Start a child process (and, on Windows, put it in a Job Object of ``job_bytes``)."""
+    options: dict = {"start_new_session": True}
+    if sys.platform == "win32":
+        options = {"creationflags": winjob.CREATION_FLAGS}
+    try:
+        proc = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            cwd=tempfile.gettempdir(),
+            env=_child_env(),
+            close_fds=True,
+            **options,
+        )
+    except OSError as exc:
+        raise SandboxError(f"could not start a sandbox worker: {exc}") from exc
+    job = None
+    if sys.platform == "win32":
         try:
-            proc = subprocess.Popen(
-                self._command(),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                cwd=tempfile.gettempdir(),
-                env=_child_env(),
-                close_fds=True,
-                **options,
-            )
+            job = winjob.contain(proc, limits_bytes=job_bytes)
         except OSError as exc:
-            raise SandboxError(f"could not start a sandbox worker: {exc}") from exc
-        job = None
-        if sys.platform == "win32":
-            try:
-                job = winjob.contain(proc, limits_bytes=self.limits.memory_bytes + _BASE_MEMORY)
-            except OSError as exc:
-                proc.kill()
-                proc.wait()
-                raise SandboxError(f"could not contain a sandbox worker: {exc}") from exc
-        return PortableWorker(proc, job, self.limits, secrets.token_hex(16))
+            proc.kill()
+            proc.wait()
+            raise SandboxError(f"could not contain a sandbox worker: {exc}") from exc
+    worker = PortableWorker(proc, job, _DEFAULT_LIMITS, secrets.token_hex(16))
+    worker.command = command
+    worker.job_bytes = job_bytes if job is not None else None
+    return worker
+
+
+_PRESTARTED: deque[PortableWorker] = deque()  # booted by prestart() for the next sandbox
+_PRESTART = {"more": True, "owner": os.getpid()}  # more modules may follow; who started them
+
+
+def prestart(count: int = 1, more: bool = True) -> None:
+    """Boot ``count`` children now, for the next PortableSandbox to adopt (`grade check`).
+
+    They boot while the command imports the rest and loads the course.  Unless ``more``
+    modules may follow, the adopting sandbox boots no further spare until one is missing.
+    Those never adopted are killed at exit (if this process dies, each ends by itself).
+    """
+    _PRESTART.update(more=more, owner=os.getpid())
+    while len(_PRESTARTED) < count:
+        _PRESTARTED.append(_start_worker(_worker_command(), _job_bytes(_DEFAULT_LIMITS)))
+
+
+def _kill_prestarted() -> None:
+    """Kill the prestarted children no sandbox adopted (not a forked copy's: the owner's)."""
+    while _PRESTARTED and _PRESTART["owner"] == os.getpid():
+        _PRESTARTED.popleft().close()
+
+
+atexit.register(_kill_prestarted)

@@ -318,7 +318,7 @@ from grader.sandbox.portable import PortableSandbox
 sandbox = PortableSandbox(Limits(call_timeout=60.0))
 session = sandbox.open(Path(sys.argv[1]), ["m.py"])
 session.call("m", "ok")
-print(session.worker_pids()[0], sandbox._state.spare.pid, flush=True)
+print(session.worker_pids()[0], *sandbox._state.spare.pids(), flush=True)
 session.call("m", "sleep", timeout=60.0)
 """
 

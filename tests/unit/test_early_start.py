@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
 import pytest
 
 import grader.sandbox.linux as linux
-from grader.cli.early import grades_once
+import grader.sandbox.portable as portable
+from grader.cli.early import children_to_boot, grades_once, items_named
+from grader.sandbox import Limits
 from grader.sandbox.choice import prestart
 from grader.sandbox.linux import LinuxSandbox
+from grader.sandbox.outcomes import Returned
+from grader.sandbox.portable import PortableSandbox
 
 
 @pytest.mark.parametrize(
@@ -43,8 +54,146 @@ def test_a_prestarted_zygote_is_adopted_once(monkeypatch: pytest.MonkeyPatch) ->
         assert linux._PRESTARTED == []
 
 
-def test_the_portable_backend_prestarts_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        ([], 0),
+        (["check"], 0),
+        (["check", "relu", "sigmoid"], 2),
+        (["check", "relu", "--format", "json", "sigmoid", "-o", "r.json"], 2),
+        (["--format=json", "relu"], 1),
+        (["check", "-w", "ws", "relu"], 1),
+        (["check", "-wws", "relu"], 1),
+        (["check", "--", "relu", "-x"], 2),
+    ],
+)
+def test_the_ids_given_to_check_are_counted(args: list[str], ids: int) -> None:
+    assert items_named(["grade", *args]) == ids
+
+
+def test_one_child_per_id_is_booted_a_few_at_most() -> None:
+    assert children_to_boot(["grade", "check", "relu"]) == (1, False)
+    assert children_to_boot(["grade", "check", *"abcd"]) == (4, False)
+    assert children_to_boot(["grade", "check", *"abcdefg"]) == (4, False)
+    assert children_to_boot(["grade"]) == (4, True)  # the whole course
+
+
+def test_the_portable_backend_starts_no_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADE_SANDBOX", "portable")
     monkeypatch.setattr(linux, "_PRESTARTED", [])
-    prestart()
-    assert linux._PRESTARTED == []
+    monkeypatch.setattr(portable, "_PRESTARTED", deque())
+    try:
+        prestart(1)
+        assert linux._PRESTARTED == []
+        (worker,) = portable._PRESTARTED
+        monkeypatch.setitem(portable._PRESTART, "owner", os.getpid() + 1)
+        portable._kill_prestarted()  # at exit in a forked copy of this process: not its own
+        assert worker.proc.poll() is None and len(portable._PRESTARTED) == 1
+        monkeypatch.setitem(portable._PRESTART, "owner", os.getpid())
+    finally:
+        portable._kill_prestarted()  # what happens at exit
+    assert portable._PRESTARTED == deque() and worker.proc.returncode == -9
+
+
+def _alive(pid: int) -> bool:
+    """Tell whether ``pid`` runs (a zombie of ours counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_prestarted_portable_children_are_adopted_in_order(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GRADE_SANDBOX", "portable")
+    monkeypatch.setattr(portable, "_PRESTARTED", deque())
+    (tmp_path / "a.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
+    (tmp_path / "b.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
+    prestart(2, more=True)
+    prestart(2, more=True)  # a second call starts nothing more
+    booted = [worker.pid for worker in portable._PRESTARTED]
+    assert len(booted) == 2
+    with PortableSandbox() as first, PortableSandbox() as second:
+        assert portable._PRESTARTED == deque()
+        assert first._state.spare.pids() == booted  # adopted, not started again
+        assert second._state.spare.pids() == []
+        with first.open(tmp_path, ["a.py", "b.py"]) as session:
+            assert session.call("a", "pid") == Returned(booted[0])
+            assert first._state.spare.pids() == booted[1:]  # one left: none booted yet
+            assert session.call("b", "pid") == Returned(booted[1])
+            (spare,) = first._state.spare.pids()  # more may follow: one is booted ahead
+            assert spare not in booted
+    assert not any(_alive(pid) for pid in [*booted, spare])
+
+
+def test_no_spare_is_booted_past_the_ids_given_unless_one_was_missing(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("GRADE_SANDBOX", "portable")
+    monkeypatch.setattr(portable, "_PRESTARTED", deque())
+    for name in "abc":
+        (tmp_path / f"{name}.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
+    prestart(1, more=False)  # `grade check a`: one module at most
+    (booted,) = (worker.pid for worker in portable._PRESTARTED)
+    with PortableSandbox() as sandbox, sandbox.open(tmp_path, ["a.py", "b.py", "c.py"]) as session:
+        assert session.call("a", "pid") == Returned(booted)
+        assert sandbox._state.spare.pids() == []  # nothing wasted on a one-shot check
+        second = session.call("b", "pid")  # the estimate was short: boot ahead from now on
+        assert isinstance(second, Returned) and second.value != booted
+        (spare,) = sandbox._state.spare.pids()
+        assert session.call("c", "pid") == Returned(spare)
+
+
+def test_prestarted_children_that_do_not_fit_are_killed_not_adopted(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class Other(PortableSandbox):
+        def _command(self) -> list[str]:
+            return [*super()._command(), "{}"]  # not how the prestarted ones started
+
+    monkeypatch.setattr(portable, "_PRESTARTED", deque())
+    portable.prestart(1)
+    (pid,) = (worker.pid for worker in portable._PRESTARTED)
+    with Other(Limits()) as sandbox:
+        assert sandbox._state.spare.pids() == []
+        deadline = time.monotonic() + 5
+        while _alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not _alive(pid)
+
+
+UNUSED = """
+import os, sys
+from grader.sandbox.choice import prestart
+prestart(2)
+from grader.sandbox import portable
+print(*(worker.pid for worker in portable._PRESTARTED), flush=True)
+sys.stdin.readline()
+os._exit(0) if sys.argv[1] == "dies" else sys.exit(0)
+"""
+
+
+@pytest.mark.parametrize("end", ["exits", "dies"])
+def test_unused_prestarted_children_never_outlive_the_process(end: str) -> None:
+    """At exit they are killed; if the process dies instead, each ends by itself."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GRADE_")}
+    process = subprocess.Popen(
+        [sys.executable, "-c", UNUSED, end],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env | {"GRADE_SANDBOX": "portable"},
+        start_new_session=True,  # the children are not ours to reap: init does
+    )
+    assert process.stdin is not None and process.stdout is not None
+    pids = [int(pid) for pid in process.stdout.readline().split()]
+    assert len(pids) == 2 and all(_alive(pid) for pid in pids)
+    process.stdin.write("\n")
+    process.stdin.flush()
+    assert process.wait(timeout=30) == 0
+    deadline = time.monotonic() + 5
+    while any(_alive(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not any(_alive(pid) for pid in pids)
