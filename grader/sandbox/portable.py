@@ -5,9 +5,8 @@ Built only on what every OS has: ``subprocess``, pipes and threads.  Each module
 group inside a Job Object (Windows); requests and replies travel as frames on its stdin and
 stdout (moved to private fds by the child), and whatever student code prints goes to its
 stderr, read here by a thread, capped, and cut per request at a marker the worker writes
-after each reply is ready.  Timeouts and budgets are enforced from outside by killing the
-whole process tree.  Nothing confines what a worker may read, write or connect to: a report
-made here is feedback, not a grade (see docs/security.md).
+after each reply.  Timeouts and budgets are enforced from outside by killing the process
+tree.  Nothing confines what a worker may read, write or connect to: feedback, not a grade.
 """
 
 from __future__ import annotations
@@ -43,7 +42,7 @@ from grader.sandbox.core import (
 )
 
 _START_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
-_OUTPUT_GRACE = 0.5  # how long to wait for a request's output marker once its reply came
+_OUTPUT_GRACE = 2.0  # wait for a request's output marker once its reply came (once lost: 0)
 _HELLO_BYTES = 1 << 16
 _CHUNK = 1 << 16
 _SEQ_DIGITS = 24  # a marker's request number and its end byte
@@ -62,6 +61,7 @@ class _Tap:
         self.carry = b""
         self.total = 0
         self.seen = False  # the current request's marker arrived
+        self.lost = False  # a marker never came (stderr closed?): stop waiting for them
         self.eof = False
         thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
         thread.start()
@@ -123,6 +123,7 @@ class _Tap:
             while not (self.seen or self.eof) and (left := deadline - time.monotonic()) > 0:
                 self.cond.wait(left)
             if not self.seen:
+                self.lost = self.lost or (wait > 0 and not self.eof)
                 self._keep(self.carry)
             kept, total = bytes(self.kept), self.total
             self.marker, self.kept, self.carry, self.total = b"", bytearray(), b"", 0
@@ -195,7 +196,7 @@ class PortableWorker(WorkerHandle):
     def exchange(self, data: bytes, deadline: float, limit: int) -> bytes:
         """Send one request and return the raw reply."""
         self.tap.begin(self.seq)
-        self.output_wait = _OUTPUT_GRACE
+        self.output_wait = 0.0 if self.tap.lost else _OUTPUT_GRACE
         self.send(data)
         return self.receive(deadline)
 
@@ -236,10 +237,9 @@ class PortableWorker(WorkerHandle):
             pass
 
     def _ended(self, grace: float) -> bool:
-        """Wait up to ``grace`` s for the worker to end, without reaping it where POSIX allows.
+        """Wait up to ``grace`` s for the worker to end, unreaped where POSIX allows.
 
-        Unreaped, its pid (and so its process group id) cannot be reused: the group can then
-        be killed safely, e.g. a grandchild left behind by a worker that exited on its own.
+        Unreaped, its pid (its group id) is not reused: the group can be killed safely.
         """
         deadline = time.monotonic() + grace
         while True:

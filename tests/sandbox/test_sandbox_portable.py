@@ -132,6 +132,25 @@ def test_printed_output_is_per_call_and_import_output_is_dropped(submit) -> None
     assert second == Returned(2, output="value 2\nwarned\n")
 
 
+def test_a_worker_that_closes_its_output_costs_one_grace_wait_not_one_per_call(submit) -> None:
+    sub = submit(
+        """
+        import os
+        def f(x):
+            try:
+                os.close(2)  # no output marker can come any more
+            except OSError:
+                pass
+            return x
+        """
+    )
+    assert sub.call("m", "f", (1,)).value == 1
+    started = time.monotonic()
+    outcomes = [sub.call("m", "f", (n,)) for n in range(2, 6)]
+    assert [outcome.value for outcome in outcomes] == [2, 3, 4, 5]
+    assert time.monotonic() - started < 2.0  # 4 calls: without the lost flag, 4 x 2 s waits
+
+
 def test_printed_frames_cannot_forge_a_reply(submit) -> None:
     """Whatever the student writes to fd 1 or sys.__stdout__ is output, never the protocol."""
     sub = submit(
