@@ -59,7 +59,10 @@ def make_class(folder: Path, *, hanging: bool = True) -> Path:
     student("fay", {"sigmoid.py": good["sigmoid.py"]})  # identical to ada's sigmoid.py
     student("gus", {})  # none of the course's files
     if hanging:
-        student("hal", {"relu.py": "def relu(x):\n    while True:\n        pass\n"})
+        # Slow, not hanging: each call ends in time (0.9 s < --call-timeout 1 s), so no hang
+        # budget stops it, but together they overrun the submission's --budget: `timed out`.
+        slow = "import time\n\ndef relu(x):\n    time.sleep(0.9)\n    return max(0.0, x)\n"
+        student("hal", {"relu.py": slow})
     # archives
     with zipfile.ZipFile(folder / "ivy.zip", "w") as archive:
         for name, text in good.items():
