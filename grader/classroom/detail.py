@@ -17,6 +17,7 @@ from grader.grading.results import (
     ItemResult,
     Report,
     Status,
+    sandbox_data,
 )
 from grader.sandbox.outcomes import Frame
 
@@ -100,7 +101,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "items": [item_data(item) for item in report.items],
         "files": [[f.name, f.sha256, f.size] for f in report.files],
         "notes": list(report.notes),
-        "sandbox": {"backend": report.sandbox.backend, "confined": report.sandbox.confined},
+        "sandbox": sandbox_data(report.sandbox),
     }
 
 

@@ -86,7 +86,8 @@ class Grader:
     @property
     def confinement(self) -> Confinement:
         """Say which backend runs the student code, and whether the kernel confines it."""
-        return Confinement(backend=self.sandbox.backend, confined=self.sandbox.confined)
+        sandbox = self.sandbox
+        return Confinement(sandbox.backend, sandbox.confined, sandbox.separation)
 
     @property
     def course(self) -> Course:

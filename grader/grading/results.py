@@ -104,6 +104,17 @@ class Confinement:
 
     backend: str  # "linux" or "portable"
     confined: bool  # False: contained (killed on time, capped) but free to read, write, connect
+    # How workers were kept apart, read from /proc by the trusted side (Linux backend):
+    # per_worker_uid, nobody, user_namespace or grader_user; "" where nothing separates them.
+    separation: str = ""
+
+
+def sandbox_data(confinement: Confinement) -> dict[str, object]:
+    """Return the report's `sandbox` object: backend, confined, and separation when known."""
+    data: dict[str, object] = {"backend": confinement.backend, "confined": confinement.confined}
+    if confinement.separation:
+        data["separation"] = confinement.separation
+    return data
 
 
 def chosen_confinement() -> Confinement:

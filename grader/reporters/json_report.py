@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from grader.grading.results import CheckResult, Diagnosis, GradedFile, ItemResult, Report
+from grader.grading.results import (
+    CheckResult,
+    Diagnosis,
+    GradedFile,
+    ItemResult,
+    Report,
+    sandbox_data,
+)
 from grader.reporters.common import clean
 
 SCHEMA_VERSION = 2
@@ -32,7 +39,7 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "files": [_file(file) for file in report.files],
         "notes": [clean(note) for note in report.notes],
-        "sandbox": {"backend": report.sandbox.backend, "confined": report.sandbox.confined},
+        "sandbox": sandbox_data(report.sandbox),
         "exercises": [_item(item) for item in report.items],
     }
 

@@ -213,6 +213,11 @@ class Sandbox:
         self.close()
 
     @property
+    def separation(self) -> str:
+        """Say how workers are kept apart, as observed from outside ("": not separated)."""
+        return ""
+
+    @property
     def info(self) -> dict[str, object]:
         """Say which confinement applies: {"backend": ..., "confined": ...}."""
         return {"backend": self.backend, "confined": self.confined}

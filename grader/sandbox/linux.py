@@ -228,6 +228,12 @@ class LinuxSandbox(Sandbox):
         zygote = self._state.zygote
         return zygote.ready_seconds if zygote is not None else None
 
+    @property
+    def separation(self) -> str:
+        """Say how the latest worker was kept apart, as read from /proc ("" before any)."""
+        identity = self._separation.get("identity")
+        return identity if isinstance(identity, str) else ""
+
     def features(self) -> dict[str, object]:
         """Report which protections a worker could put in place on this machine.
 
