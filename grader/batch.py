@@ -41,7 +41,7 @@ from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
 from grader.course.model import Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
-from grader.grading.results import GradedFile, ItemResult, Report
+from grader.grading.results import Confinement, GradedFile, ItemResult, Report, chosen_confinement
 from grader.reporters import FORMATS
 
 WORK_DIR = ".work"
@@ -188,6 +188,18 @@ def _meta(course: Course, course_hash: str) -> dict[str, str]:
     }
 
 
+def _confinement() -> Confinement:
+    """Say which sandbox the workers use, as `grade check` would report it (one probe worker)."""
+    from grader.sandbox import Limits, SandboxError, make_sandbox
+
+    try:
+        with make_sandbox(Limits()) as sandbox:
+            sandbox.features()
+            return Confinement(sandbox.backend, sandbox.confined, sandbox.separation)
+    except SandboxError:  # the workers will say why, submission by submission
+        return chosen_confinement()
+
+
 class _Batch:
     """One run over the class."""
 
@@ -198,6 +210,7 @@ class _Batch:
         self.course_hash: str = course_hash
         self.work: Path = work
         self.summary: Summary = summary
+        self.confinement = _confinement()
         self.progress = progress
         self.exercises = list(course.exercises)
         self.names = [exercise.file for exercise in self.exercises]
@@ -368,6 +381,7 @@ class _Batch:
             items=tuple(items),
             files=tuple(files),
             notes=tuple(answer_notes(answers, self.course.quizzes)),
+            sandbox=self.confinement,
         )
         row = Row(
             student=plan.entry.student,
