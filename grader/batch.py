@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from grader import __version__
@@ -41,7 +42,7 @@ from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
 from grader.course.model import Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
-from grader.grading.results import Confinement, GradedFile, ItemResult, Report, chosen_confinement
+from grader.grading.results import Confinement, GradedFile, ItemResult, Report
 from grader.reporters import FORMATS
 
 WORK_DIR = ".work"
@@ -188,7 +189,7 @@ def _meta(course: Course, course_hash: str) -> dict[str, str]:
     }
 
 
-def _confinement() -> Confinement:
+def _confinement() -> Confinement | None:
     """Say which sandbox the workers use, as `grade check` would report it (one probe worker)."""
     from grader.sandbox import Limits, SandboxError, make_sandbox
 
@@ -196,12 +197,17 @@ def _confinement() -> Confinement:
         with make_sandbox(Limits()) as sandbox:
             sandbox.features()
             return Confinement(sandbox.backend, sandbox.confined, sandbox.separation)
-    except SandboxError:  # the workers will say why, submission by submission
-        return chosen_confinement()
+    except SandboxError:  # the workers say why, submission by submission; nothing to record
+        return None
 
 
 class _Batch:
     """One run over the class."""
+
+    @cached_property
+    def _confinement(self) -> Confinement | None:
+        """Probe the sandbox once, when the first report is made (a no-op run never does)."""
+        return _confinement()
 
     def __init__(self, course, options, book, course_hash, work, summary, progress) -> None:
         self.course: Course = course
@@ -210,7 +216,6 @@ class _Batch:
         self.course_hash: str = course_hash
         self.work: Path = work
         self.summary: Summary = summary
-        self.confinement = _confinement()
         self.progress = progress
         self.exercises = list(course.exercises)
         self.names = [exercise.file for exercise in self.exercises]
@@ -381,7 +386,7 @@ class _Batch:
             items=tuple(items),
             files=tuple(files),
             notes=tuple(answer_notes(answers, self.course.quizzes)),
-            sandbox=self.confinement,
+            sandbox=self._confinement,
         )
         row = Row(
             student=plan.entry.student,

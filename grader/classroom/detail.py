@@ -101,7 +101,7 @@ def report_data(report: Report) -> dict[str, Any]:
         "items": [item_data(item) for item in report.items],
         "files": [[f.name, f.sha256, f.size] for f in report.files],
         "notes": list(report.notes),
-        "sandbox": sandbox_data(report.sandbox),
+        **({"sandbox": sandbox_data(report.sandbox)} if report.sandbox else {}),
     }
 
 
@@ -116,6 +116,6 @@ def report_from(data: dict[str, Any]) -> Report:
         files=tuple(GradedFile(*f) for f in data["files"]),
         notes=tuple(data["notes"]),
     )
-    if "sandbox" not in data:  # written before the portable backend: the machine's own choice
+    if "sandbox" not in data:  # written before the portable backend: not recorded
         return report
     return replace(report, sandbox=Confinement(**data["sandbox"]))

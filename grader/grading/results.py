@@ -117,14 +117,6 @@ def sandbox_data(confinement: Confinement) -> dict[str, object]:
     return data
 
 
-def chosen_confinement() -> Confinement:
-    """Return the confinement of the backend this process chooses (see grader.sandbox.choice)."""
-    from grader.sandbox.choice import chosen_info
-
-    info = chosen_info()
-    return Confinement(backend=str(info["backend"]), confined=info["confined"] is True)
-
-
 @dataclass(frozen=True)
 class Report:
     """A whole workspace's grade."""
@@ -137,7 +129,9 @@ class Report:
     files: tuple[GradedFile, ...] = ()
     notes: tuple[str, ...] = field(default=())  # report-wide notes, e.g. answers.yaml problems
     ungraded: int = 0  # the course's items outside the selection graded (grade check ID)
-    sandbox: Confinement = field(default_factory=chosen_confinement)
+    # Which sandbox ran the code, as the Grader that made the report knows it; None: not
+    # recorded (a report rebuilt from an older grader's data), never guessed.
+    sandbox: Confinement | None = None
 
     @property
     def score(self) -> int:

@@ -7,7 +7,14 @@ from collections import Counter
 from collections.abc import Iterable
 
 from grader.grading.messages import sanitize
-from grader.grading.results import CheckResult, Diagnosis, ItemResult, Report, Status
+from grader.grading.results import (
+    CheckResult,
+    Confinement,
+    Diagnosis,
+    ItemResult,
+    Report,
+    Status,
+)
 from grader.sandbox.outcomes import Frame
 
 OUTPUT_LINES = 6  # captured output shown per check, in lines
@@ -45,10 +52,14 @@ def provenance(report: Report) -> str:
     return f"Graded by grader {clean(report.grader_version)}, course version {course}."
 
 
-def sandbox_sentence(report: Report) -> str:
-    """Say how contained the student's code was, in one line of at most 80 characters."""
-    if report.sandbox.confined:
-        return f"Sandbox: confined by the kernel ({clean(report.sandbox.backend)} backend)."
+def sandbox_sentences(report: Report) -> list[str]:
+    """Say how contained the student's code was (one line of at most 80 characters, if known)."""
+    return [_sandbox_sentence(report.sandbox)] if report.sandbox else []
+
+
+def _sandbox_sentence(sandbox: Confinement) -> str:
+    if sandbox.confined:
+        return f"Sandbox: confined by the kernel ({clean(sandbox.backend)} backend)."
     return "Sandbox: unconfined on this system: feedback, not a grade \u2014 see docs/security.md"
 
 

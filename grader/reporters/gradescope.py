@@ -20,7 +20,7 @@ from grader.reporters.common import (
     headline,
     next_steps,
     provenance,
-    sandbox_sentence,
+    sandbox_sentences,
     scored_checks,
 )
 
@@ -64,7 +64,7 @@ def _summary(report: Report) -> str:
     for item in report.items:
         score = fraction(item.score, item.max_score)
         lines.append(f"{item.id:<{width}}  {score:>5}  {item.status}")
-    tail = ["", sandbox_sentence(report), provenance(report)]
+    tail = ["", *sandbox_sentences(report), provenance(report)]
     return "\n".join([*lines, "", *next_steps(report), *tail])
 
 

@@ -39,7 +39,7 @@ def report_data(report: Report) -> dict[str, Any]:
         },
         "files": [_file(file) for file in report.files],
         "notes": [clean(note) for note in report.notes],
-        "sandbox": sandbox_data(report.sandbox),
+        **({"sandbox": sandbox_data(report.sandbox)} if report.sandbox else {}),
         "exercises": [_item(item) for item in report.items],
     }
 

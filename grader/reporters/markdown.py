@@ -17,7 +17,7 @@ from grader.reporters.common import (
     next_steps,
     output_lines,
     provenance,
-    sandbox_sentence,
+    sandbox_sentences,
     shown_frames,
 )
 
@@ -77,7 +77,8 @@ def _status(status: Status) -> str:
 
 def _provenance(report: Report) -> list[str]:
     """Say what graded this and list the graded files as `sha256sum -c` reads them."""
-    lines = [inline(provenance(report)), "", inline(sandbox_sentence(report)), ""]
+    lines = [inline(provenance(report)), ""]
+    lines += [line for sentence in sandbox_sentences(report) for line in (inline(sentence), "")]
     hashed = [f"{file.sha256}  {clean(file.name)}" for file in report.files if file.sha256]
     if hashed:
         lines += ["SHA-256 of each graded file:", "", *fenced("\n".join(hashed)), ""]

@@ -20,7 +20,7 @@ from grader.reporters.common import (
     paint,
     plain,
     plural,
-    sandbox_sentence,
+    sandbox_sentences,
     shown_frames,
     status_label,
 )
@@ -56,7 +56,8 @@ def render_text(report: Report, *, color: bool, width: int = 80) -> str:
     lines += _wrap(advisory_sentence(report), width)
     for note in report.notes:
         lines += _wrap(f"Note: {clean(note)}", width, "", _ROW)
-    lines += _wrap(sandbox_sentence(report), width, "", _ROW)
+    for sentence in sandbox_sentences(report):
+        lines += _wrap(sentence, width, "", _ROW)
     lines.append("")
     lines += _table(report, width, style)
     lines.append("")

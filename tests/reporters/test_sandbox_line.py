@@ -54,3 +54,11 @@ def test_json_has_a_top_level_sandbox_object_valid_under_the_schema() -> None:
 def test_markdown_and_gradescope_carry_the_warning() -> None:
     assert WARNING in render_markdown(PORTABLE)
     assert WARNING in json.loads(render_gradescope(PORTABLE))["output"]
+
+
+def test_a_report_that_never_recorded_its_sandbox_claims_none() -> None:
+    unknown = replace(PARTIAL, sandbox=None)  # rebuilt from an older grader's data
+    assert "Sandbox:" not in render_text(unknown, color=False, width=80)
+    assert "Sandbox:" not in render_markdown(unknown)
+    assert "Sandbox:" not in json.loads(render_gradescope(unknown))["output"]
+    assert "sandbox" not in json.loads(render_json(unknown))
