@@ -11,7 +11,7 @@ quiz (relu_output), a mix of correct, partial, broken, hanging and archived (.zi
   throughput and peak memory of a large class.
 
 Baseline: per submission, `python -m pytest` on the same hidden checks with the student's
-modules imported directly (benchmarks/plain_student.py; unsandboxed), two at a time, on the
+modules imported directly (benchmarks/plain/; unsandboxed, no grader code), two at a time, on the
 class's non-hanging submissions (plain pytest has no time limit, a hanging one never ends).
 
 Peak memory: the sum of RSS over the whole `grade batch` process tree (the command, its
@@ -168,15 +168,23 @@ def run_batch(submissions: Path, out: Path, jobs: int) -> tuple[float, float, fl
     return seconds, peak[0] / 1024, peak[1] / 1024, output.decode()
 
 
+PLAIN_TESTS = Path(__file__).resolve().parent / "plain"  # plain pytest files, no grader
+
+
 def run_plain(submissions: list[Path]) -> float:
-    """Run plain pytest per submission, two at a time; return the seconds."""
-    tests = [str(ROOT / "exercises" / exercise) for exercise in EXERCISES]
+    """Run plain pytest per submission, two at a time; return the seconds.
+
+    The files in benchmarks/plain/ are what a course would write without us: they import the
+    student's modules (found through PYTHONPATH) and read answers.yaml from the folder.
+    """
 
     def one(folder: Path) -> None:
-        env = dict(os.environ, WORKSPACE=str(folder), PYTHONPATH=str(ROOT / "benchmarks"))
-        command = [sys.executable, "-m", "pytest", "-q", "-p", "plain_student", "-c", os.devnull]
-        command += ["--rootdir", str(ROOT / "exercises"), *tests]
-        subprocess.run(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = dict(os.environ, PYTHONPATH=str(folder))
+        command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c"]
+        command += [os.devnull, "--rootdir", str(folder), str(PLAIN_TESTS)]
+        subprocess.run(
+            command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
 
     start = time.perf_counter()
     with ThreadPoolExecutor(2) as pool:

@@ -139,3 +139,14 @@ def mask(text: str, paths: Iterable[Path]) -> str:
 def flat(text: str) -> str:
     """Collapse all whitespace, so wrapped sentences can be searched for."""
     return " ".join(text.split())
+
+
+def pid_alive(pid: int) -> bool:
+    """Tell whether a process (even a zombie) with this pid exists."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

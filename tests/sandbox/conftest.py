@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
 from grader.sandbox import Limits, Sandbox, SandboxSession
 
@@ -70,17 +71,6 @@ def folder_digest(folder: Path) -> dict[str, str]:
                 digest[str(path)] = f"mode:{st.st_mode:o}"
             digest[str(path)] += f":{st.st_mode:o}:{st.st_mtime_ns}"
     return digest
-
-
-def pid_alive(pid: int) -> bool:
-    """Tell whether a process (even a zombie) with this pid exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @pytest.fixture

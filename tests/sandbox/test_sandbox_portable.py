@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
 from grader.sandbox import Limits, SandboxSession
 from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
@@ -23,17 +24,6 @@ TEST_LIMITS = Limits(
     call_timeout=1.0, import_timeout=2.0, output_bytes=4096,
     module_seconds=60.0, submission_seconds=120.0, module_hang_seconds=60.0, hang_seconds=60.0,
 )  # fmt: skip
-
-
-def pid_alive(pid: int) -> bool:
-    """Tell whether a process (even a zombie) with this pid exists."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @pytest.fixture(scope="module")
