@@ -102,9 +102,7 @@ def describe_end(status: dict) -> str:
         except (ValueError, TypeError):
             name = "unknown signal"
         text = f"killed by signal {sig} ({name})"
-        if sig == getattr(
-            signal, "SIGKILL", None
-        ):  # not sent by the grader: timeouts are reported as such
+        if sig == getattr(signal, "SIGKILL", None):  # the grader reports its own kills as timeouts
             text += (
                 ", not sent by the grader (the system's out-of-memory killer or another process)"
             )

@@ -226,7 +226,7 @@ class PortableWorker(WorkerHandle):
         self.killed = True
         if self.job is not None:
             winjob.terminate(self.job)
-        elif self.proc.returncode is None:
+        elif self.proc.returncode is None and hasattr(os, "killpg"):  # no Job: POSIX only
             try:  # the worker leads its own session: its group id is its pid while it lives
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except OSError:
