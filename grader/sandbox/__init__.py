@@ -10,7 +10,7 @@ Backends
 ``make_sandbox(limits)`` (or ``Sandbox(limits)``, which does the same) returns the backend
 chosen in :mod:`grader.sandbox.choice`: :class:`~grader.sandbox.linux.LinuxSandbox` where the
 kernel features below exist, else :class:`~grader.sandbox.portable.PortableSandbox` (a plain
-child interpreter per module over pipes, killed from outside, not confined: see its module
+child interpreter per submission over pipes, killed from outside, not confined: see its module
 and docs/security.md); ``GRADE_SANDBOX=linux|portable`` forces one.  Both share
 :mod:`~grader.sandbox.core` (``Limits``, errors, the worker interface) and
 :mod:`~grader.sandbox.session` (requests, outcomes and time budgets).  ``sandbox.info`` says
@@ -25,8 +25,10 @@ library and numpy only, never ``grader``): ``wire`` (framing and limits, shared 
 trusted ``codec``), ``confine`` + ``seccomp`` + ``filesystem`` (what a worker may do),
 ``worker`` + ``values`` (requests and replies), ``zygote`` (the fork server).
 ``Sandbox.open(folder, files)`` copies only the expected files into a fresh directory.
-The first call into a module asks the zygote to fork a *worker* for it, which imports the
-module and then answers calls over a socket with length-prefixed JSON (no pickle anywhere).
+The first call into the submission asks the zygote to fork its *worker*, which imports each
+module on its first use (the modules of one submission share a worker, as they share one
+process in the student's own program) and answers calls over a socket with length-prefixed
+JSON (no pickle anywhere).
 
 Enforced (see :func:`sandbox_features` for what this machine actually supports)
 -------------------------------------------------------------------------------
@@ -40,9 +42,12 @@ Enforced (see :func:`sandbox_features` for what this machine actually supports)
   worker's process group gets SIGKILL (``TimedOut``).  A per-request CPU-time rlimit is a
   backstop.  Nothing a worker does blocks the trusted process beyond the deadline.
 * Crashes: a worker that exits, is killed (signal, OOM killer) or hangs up gives ``Crashed``
-  with how it ended; the next call starts a fresh worker.  A malformed reply (bad framing,
-  bad JSON, a field of the wrong type, a dtype not in the whitelist, a size that does not
-  match its shape, too deep, too large) gives ``Crashed("sent a malformed reply")``.
+  with how it ended; the next call starts a fresh worker, which imports again only the
+  modules used from then on.  A crash in a worker that held other modules too is run once
+  more in a fresh worker holding only the called one before it counts.  A malformed reply
+  (bad framing, bad JSON, a field of the wrong type, a dtype not in the whitelist, a size
+  that does not match its shape, too deep, too large) gives
+  ``Crashed("sent a malformed reply")``.
 * Identity and namespaces: as root, a worker drops to a uid of its own (2**28 + its pid, no
   groups), or to ``nobody`` where that uid range is not mapped (a container); it gets its own
   IPC namespace.  As an ordinary user, it enters a fresh user+IPC namespace (root inside,

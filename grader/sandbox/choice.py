@@ -67,7 +67,7 @@ def choose() -> tuple[str, str]:
 def prestart(children: int = 1, more: bool = True) -> None:
     """Start the chosen backend's processes early: the zygote (Linux), or children (portable).
 
-    ``children``: how many portable children to boot (one per module about to be graded);
+    ``children``: how many portable children to boot (one per submission about to be graded);
     ``more``: whether more modules than that may follow.
     """
     backend = choose()[0]

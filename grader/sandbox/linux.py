@@ -209,7 +209,7 @@ def prestart() -> None:
 
 
 class LinuxSandbox(Sandbox):
-    """Own a warm zygote that forks a kernel-confined worker per module."""
+    """Own a warm zygote that forks a kernel-confined worker per submission."""
 
     backend = "linux"
     confined = True

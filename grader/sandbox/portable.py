@@ -1,7 +1,7 @@
-"""The portable backend: a plain child interpreter per module, over pipes (macOS, Windows, Linux).
+"""The portable backend: a plain child interpreter per submission, over pipes (any OS).
 
-Built only on what every OS has: ``subprocess``, pipes and threads.  Each module gets a fresh
-``python -I -B child/__main__.py --pipes <cfg>`` in a new session (POSIX) or a new process
+Built only on what every OS has: ``subprocess``, pipes and threads.  A submission gets a
+fresh ``python -I -B child/__main__.py --pipes`` in a new session (POSIX) or a new process
 group inside a Job Object (Windows); requests and replies travel as frames on its stdin and
 stdout (moved to private fds by the child), and whatever student code prints goes to its
 stderr, read here by a thread, capped, and cut per request at a marker the worker writes
@@ -306,7 +306,7 @@ def _child_env() -> dict[str, str]:
 
 
 class PortableSandbox(Sandbox):
-    """Start a plain child interpreter per module; contained (killable, capped), not confined."""
+    """Start a child interpreter per submission; contained (killable, capped), not confined."""
 
     backend = "portable"
     confined = False
@@ -335,17 +335,17 @@ class PortableSandbox(Sandbox):
         return dict(self._features or {}) | {"separation": separation}
 
     def spawn(self, directory: str | None, files: list[str]) -> PortableWorker:
-        """Hand a booted child interpreter its module's settings and read its hello.
+        """Hand a booted child interpreter its submission's settings and read its hello.
 
         Children boot (python + numpy) before they are needed (``prestart``, or the pool,
-        topped up here); each serves one module only.  Raise SandboxError if none can start.
+        topped up here); each serves one submission only.  Raise SandboxError if none starts.
         """
         if self._state.closed:
             raise SandboxError("the sandbox is closed")
         pool: _Spares = self._state.spare
         spare = pool.take()
         if spare is None:
-            self.spares = max(self.spares, 1)  # more modules than prestarted children
+            self.spares = max(self.spares, 1)  # more workers than prestarted children
         try:
             return self._configure(spare or self._start(), directory, files)
         except SandboxError:

@@ -9,6 +9,7 @@ import os
 import shutil
 import time
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,11 +28,11 @@ _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _SPENT_GRACE = 0.25  # seconds per request once a submission's hang budget is spent
 
 
-def _cleanup_submission(owner: int, workers: dict[str, WorkerHandle], directory: str) -> None:
+def _cleanup_submission(owner: int, workers: list[WorkerHandle], directory: str) -> None:
     """Kill a submission's workers and delete its directory (finalizer of a SandboxSession)."""
     if owner != os.getpid():
         return
-    ending = list(workers.values())
+    ending = list(workers)
     for worker in ending:  # signal them all first, so they die while the others are reaped
         worker.kill()
     for worker in ending:
@@ -42,7 +43,15 @@ def _cleanup_submission(owner: int, workers: dict[str, WorkerHandle], directory:
 
 
 class SandboxSession:
-    """One student's files, copied; each module runs in its own worker, started on first use."""
+    """One student's files, copied; their modules share one worker, each imported on first use.
+
+    The modules of a submission run in one process, as they would in the student's own
+    program: one worker start per submission, not per module.  A worker that is killed (a
+    call timed out) or that dies takes every module it held with it; each is imported again,
+    in a fresh worker, when it is next used.  A call that crashes a worker holding other
+    modules too is run again once in a fresh worker holding only its own module, so a crash
+    caused by another file (say, a timer it started) is not charged to this one.
+    """
 
     def __init__(self, sandbox: Sandbox, folder: Path, files: list[str]) -> None:
         """Copy the expected files (see ``Sandbox.open``)."""
@@ -57,7 +66,9 @@ class SandboxSession:
             self._dir = make_temp_dir(folder)
         except OSError as exc:
             raise SandboxError(f"could not create a temporary directory: {exc}") from exc
-        self._workers: dict[str, WorkerHandle] = {}
+        self._worker: WorkerHandle | None = None  # the live worker, shared by the modules
+        self._loaded: set[str] = set()  # the modules imported in it
+        self._live: list[WorkerHandle] = []  # every worker not yet ended (for the finalizer)
         self._failed: dict[str, Outcome] = {}
         self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
         self._spent_total = 0.0
@@ -66,7 +77,7 @@ class SandboxSession:
         self._import_seconds: dict[str, float] = {}  # what the last import of a module cost
         self._closed = False
         self._finalizer = weakref.finalize(
-            self, _cleanup_submission, os.getpid(), self._workers, self._dir
+            self, _cleanup_submission, os.getpid(), self._live, self._dir
         )
         cleanups = sandbox._state.cleanups
         for key in [k for k, f in cleanups.items() if not f.alive]:
@@ -99,7 +110,7 @@ class SandboxSession:
 
     def worker_pids(self) -> list[int]:
         """Return the pids of the live workers (for tests and diagnostics)."""
-        return [w.pid for w in self._workers.values() if not w.done]
+        return [w.pid for w in self._live if not w.done]
 
     def close(self) -> None:
         """Kill this submission's workers and delete its directory; idempotent."""
@@ -158,39 +169,54 @@ class SandboxSession:
             raise
         except Exception as exc:
             log.debug("sandbox failure", exc_info=True)
-            worker = self._workers.pop(module, None)
+            worker = self._worker
             if worker is not None:
                 worker.finish(0)
                 worker.close_output()
+                self._forget(worker)
             return Crashed(reason=f"the sandbox failed unexpectedly ({type(exc).__name__})")
 
     def _run_unguarded(
         self, module: str, payload: dict, timeout: float | None, return_args: bool
     ) -> Outcome:
-        """Send one request to the module's worker, starting the worker if needed."""
+        """Send one request about ``module``, importing it first if its worker lacks it."""
+        outcome = self._request(module, payload, timeout, return_args)
+        if isinstance(outcome, _SharedCrash):  # run it once more, with only its own module
+            outcome = self._request(module, payload, timeout, return_args)
+            if isinstance(outcome, _SharedCrash):
+                outcome = outcome.crash
+        return outcome
+
+    def _request(
+        self, module: str, payload: dict, timeout: float | None, return_args: bool
+    ) -> Outcome | _SharedCrash:
+        """Do the work of ``_run_unguarded`` once."""
         problem = self._problems.get(module) or self._failed.get(module)
         if problem is not None:
             return problem
         wanted = float(self._limits.call_timeout if timeout is None else timeout)
-        worker = self._workers.get(module)
-        if worker is None:
+        if module not in self._loaded:
             # A re-import (after a call was killed) costs what the last one did: pay it only
             # if the budget can still cover it and a call.
             needed = self._import_seconds.get(module, 0.0)
             refusal = self._refusal(module, needed, wanted)
             if refusal is not None:
                 return refusal
-            started = self._start(module)
-            if not isinstance(started, WorkerHandle):
-                return started
-            worker = started
+            failure = self._load(module)
+            if failure is not None:
+                return failure
+        worker = self._worker
+        assert worker is not None, "a loaded module has a live worker"
         refusal = self._refusal(module, 0.0, wanted)
         if refusal is not None:
             return refusal
         seconds, budget = self._allowance(module, wanted)
+        shared = len(self._loaded) > 1
         try:
-            reply = self._exchange(worker, payload, seconds, False, budget)
+            reply = self._exchange(worker, module, payload | {"module": module}, seconds, budget)
             if not isinstance(reply, dict):
+                if shared and isinstance(reply, Crashed):
+                    return _SharedCrash(reply)
                 return reply
             return self._outcome(worker, reply, return_args)
         except Malformed:
@@ -264,13 +290,22 @@ class SandboxSession:
             self._hung += seconds
             self._hung_by[module] = self._hung_by.get(module, 0.0) + seconds
 
-    def _start(self, module: str) -> WorkerHandle | Outcome:
-        """Start a worker for ``module`` and import the module in it."""
-        seconds, budget = self._allowance(module, float(self._limits.import_timeout))
+    def _spawn(self) -> WorkerHandle:
+        """Start the submission's worker (no module imported yet)."""
         worker = self._sandbox.spawn(self._dir, self._files)
+        self._live.append(worker)
+        self._worker = worker
+        self._loaded = set()
+        return worker
+
+    def _load(self, module: str) -> Outcome | None:
+        """Import ``module`` in the submission's worker (started if needed); None when done."""
+        seconds, budget = self._allowance(module, float(self._limits.import_timeout))
+        worker = self._worker or self._spawn()
         try:
             started = time.monotonic()
-            reply = self._exchange(worker, {"op": "load", "module": module}, seconds, True, budget)
+            request = {"op": "load", "module": module}
+            reply = self._exchange(worker, module, request, seconds, budget, during_import=True)
             self._import_seconds[module] = time.monotonic() - started
             if not isinstance(reply, dict):
                 # An import that hangs or crashes does so again: remember it for this submission
@@ -280,26 +315,26 @@ class SandboxSession:
                     self._failed[module] = reply
                 return reply
             status = reply.get("status")
+            worker.end_request()  # import-time prints are dropped (a flood is harmless)
             if status == "ok":
-                worker.end_request()  # import-time prints are dropped (a flood is harmless)
-                self._workers[module] = worker
-                return worker
+                self._loaded.add(module)
+                return None
             if status == "unavailable":
+                # The worker stays: other modules may be loaded in it, and a module that
+                # cannot be imported is this module's problem, reported as such.
                 failure = Unavailable(
                     reason=_codec.decode_message(reply.get("reason")),
                     frames=_codec.decode_frames(reply.get("frames")),
                 )
                 self._failed[module] = failure
-                worker.finish(0)
-                worker.close_output()
                 return failure
             raise Malformed("bad load reply")
         except Malformed:
             return self._end(worker, "sent a malformed reply", True)
         except BaseException:
-            if self._workers.get(module) is not worker:
-                worker.finish(0)
-                worker.close_output()
+            worker.finish(0)
+            worker.close_output()
+            self._forget(worker)
             raise
 
     def _end(self, worker: WorkerHandle, reason: str, during_import: bool) -> Crashed:
@@ -311,25 +346,27 @@ class SandboxSession:
         return Crashed(reason=reason, during_import=during_import, output=output)
 
     def _forget(self, worker: WorkerHandle) -> None:
-        """Drop a dead worker so that the next call starts a fresh one."""
-        for module, known in list(self._workers.items()):
-            if known is worker:
-                del self._workers[module]
+        """Drop an ended worker so that the next request starts a fresh one."""
+        if worker in self._live:
+            self._live.remove(worker)
+        if self._worker is worker:
+            self._worker = None
+            self._loaded = set()
 
     def _exchange(
         self,
         worker: WorkerHandle,
+        module: str,
         payload: dict,
         seconds: float,
-        during_import: bool,
         budget: str = "",
+        *,
+        during_import: bool = False,
     ) -> dict | Outcome:
-        """Send a request and wait for its reply; turn timeouts and crashes into outcomes.
+        """Send a request about ``module`` and wait for its reply; timeouts, crashes: outcomes.
 
         ``budget`` is the message to give if the deadline is a time budget's, not the limit's.
         """
-        module = next((m for m, w in self._workers.items() if w is worker), None)
-        module = module or payload.get("module") or ""
         started = time.monotonic()
         result: dict | Outcome | None = None
         try:
@@ -399,3 +436,10 @@ class SandboxSession:
             reason = _codec.decode_message(reply.get("reason"))
             return self._end(worker, f"could not answer ({reason})", False)
         raise Malformed("unknown status")
+
+
+@dataclass(frozen=True)
+class _SharedCrash:
+    """A crash in a worker that held other modules too: worth one more try, alone."""
+
+    crash: Crashed

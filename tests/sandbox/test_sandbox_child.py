@@ -39,7 +39,7 @@ def test_worker_can_be_driven_over_plain_pipes(tmp_path: Path) -> None:
     """A portable backend can run the worker without fork, seccomp or memfd."""
     (tmp_path / "m.py").write_text("print('noise')\ndef double(x):\n    return 2 * x\n")
     cfg = {"dir": str(tmp_path), "files": ["m.py"], "reply_bytes": 1 << 20, "cpu_seconds": 30}
-    call = {"op": "call", "fn": "double", "seq": 2}
+    call = {"op": "call", "module": "m", "fn": "double", "seq": 2}
     call |= {"args": {"t": "tuple", "v": [21]}, "kwargs": {"t": "dict", "v": []}}
     requests = [{"op": "load", "module": "m", "seq": 1}, call]
     data = b"".join(wire.header(len(b)) + b for b in (json.dumps(r).encode() for r in requests))

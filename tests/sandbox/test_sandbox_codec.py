@@ -209,6 +209,13 @@ def test_filter_is_well_formed(prog) -> None:
     assert len(_child.pack_filter(prog)) == 8 * len(prog)
 
 
+@pytest.mark.parametrize("pid", [3, PID, 65535, 4194304])
+def test_the_zygote_template_is_the_filter_built_for_that_pid(pid: int) -> None:
+    template = _child.FilterTemplate()
+    assert len(template.slots) == 2 * (len(_child.OWN_PID_ONLY) + len(_child.SELF_ONLY))
+    assert template.for_pid(pid) == _child.pack_filter(_child.build_filter(pid))
+
+
 def test_syscall_numbers_match_the_headers() -> None:
     headers = {
         "x86_64": Path("/usr/include/x86_64-linux-gnu/asm/unistd_64.h"),

@@ -6,6 +6,7 @@ import os
 import time
 
 import pytest
+from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
 from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
 
@@ -313,7 +314,7 @@ def test_syntax_error_has_line_number_and_is_cached(submit, sandbox) -> None:
     assert outcome.frames and outcome.frames[-1].line == 2
     assert sub.call("sigmoid", "sigmoid", (0,)) == outcome
     assert sub.has("sigmoid", "sigmoid") == outcome
-    assert sub.worker_pids() == []
+    assert len(sub.worker_pids()) == 1  # the worker stays for the submission's other modules
 
 
 def test_import_error(submit) -> None:
@@ -459,8 +460,37 @@ def test_malformed_reply_during_import(submit) -> None:
     assert outcome.reason == "sent a malformed reply"
 
 
-def test_worker_pids_are_distinct_per_module(submit) -> None:
-    sub = submit({"a.py": "import os\ndef pid():\n    return os.getpid()\n", "b.py": "import os\n"
-                  "def pid():\n    return os.getpid()\n"})  # fmt: skip
+PID = "import os\ndef pid():\n    return os.getpid()\n"
+
+
+def test_modules_of_a_submission_share_one_worker(submit) -> None:
+    sub = submit({"a.py": PID, "b.py": PID, "c.py": "def f(:\n"})
+    assert isinstance(sub.call("c", "f"), Unavailable)  # costs the submission nothing else
     a, b = sub.call("a", "pid").value, sub.call("b", "pid").value
-    assert a != b and a != os.getpid() and sorted(sub.worker_pids()) == sorted([a, b])
+    assert a == b != os.getpid() and sub.worker_pids() == [a]
+
+
+def test_a_killed_worker_takes_its_modules_along_and_they_come_back(submit) -> None:
+    sub = submit({"a.py": PID, "b.py": PID + "def spin():\n    while True:\n        pass\n"})
+    first = sub.call("a", "pid").value
+    assert sub.call("b", "pid").value == first
+    assert isinstance(sub.call("b", "spin", timeout=0.3), TimedOut)
+    again = sub.call("a", "pid").value  # imported again, in a fresh worker
+    assert isinstance(again, int) and again != first and sub.worker_pids() == [again]
+    assert not pid_alive(first)
+
+
+def test_a_crash_caused_by_another_file_is_not_charged_to_this_one(submit) -> None:
+    """A timer started by a.py kills the shared worker during b's call: b runs again alone."""
+    timer = "import os, threading\nthreading.Timer(0.3, os._exit, (7,)).start()\n"
+    slow = "import time\ndef slow():\n    time.sleep(1.0)\n    return 'done'\n"
+    sub = submit({"a.py": timer + PID, "b.py": slow})
+    assert isinstance(sub.call("a", "pid"), Returned)
+    assert sub.call("b", "slow", timeout=5) == Returned("done")
+
+
+def test_a_crash_of_its_own_is_charged_after_one_more_try(submit) -> None:
+    sub = submit({"a.py": PID, "b.py": "import os\ndef die():\n    os._exit(9)\n"})
+    assert isinstance(sub.call("a", "pid"), Returned)
+    outcome = sub.call("b", "die")
+    assert isinstance(outcome, Crashed) and "exited with status 9" in outcome.reason

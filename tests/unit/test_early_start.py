@@ -13,11 +13,11 @@ import pytest
 
 import grader.sandbox.linux as linux
 import grader.sandbox.portable as portable
-from grader.cli.early import children_to_boot, grades_once, items_named
+from grader.cli.early import grades_once
 from grader.sandbox import Limits
 from grader.sandbox.choice import prestart
 from grader.sandbox.linux import LinuxSandbox
-from grader.sandbox.outcomes import Returned
+from grader.sandbox.outcomes import Returned, TimedOut
 from grader.sandbox.portable import PortableSandbox
 
 
@@ -54,30 +54,6 @@ def test_a_prestarted_zygote_is_adopted_once(monkeypatch: pytest.MonkeyPatch) ->
         assert linux._PRESTARTED == []
 
 
-@pytest.mark.parametrize(
-    ("args", "ids"),
-    [
-        ([], 0),
-        (["check"], 0),
-        (["check", "relu", "sigmoid"], 2),
-        (["check", "relu", "--format", "json", "sigmoid", "-o", "r.json"], 2),
-        (["--format=json", "relu"], 1),
-        (["check", "-w", "ws", "relu"], 1),
-        (["check", "-wws", "relu"], 1),
-        (["check", "--", "relu", "-x"], 2),
-    ],
-)
-def test_the_ids_given_to_check_are_counted(args: list[str], ids: int) -> None:
-    assert items_named(["grade", *args]) == ids
-
-
-def test_one_child_per_id_is_booted_a_few_at_most() -> None:
-    assert children_to_boot(["grade", "check", "relu"]) == (1, False)
-    assert children_to_boot(["grade", "check", *"abcd"]) == (4, False)
-    assert children_to_boot(["grade", "check", *"abcdefg"]) == (4, False)
-    assert children_to_boot(["grade"]) == (4, True)  # the whole course
-
-
 def test_the_portable_backend_starts_no_zygote(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GRADE_SANDBOX", "portable")
     monkeypatch.setattr(linux, "_PRESTARTED", [])
@@ -104,13 +80,19 @@ def _alive(pid: int) -> bool:
         return False
 
 
+PID = "import os\ndef pid():\n    return os.getpid()\n"
+SPIN = "def spin():\n    while True:\n        pass\n"
+
+
 def test_prestarted_portable_children_are_adopted_in_order(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("GRADE_SANDBOX", "portable")
     monkeypatch.setattr(portable, "_PRESTARTED", deque())
-    (tmp_path / "a.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
-    (tmp_path / "b.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
+    for name in ("one", "two"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "a.py").write_text(PID)
+        (tmp_path / name / "b.py").write_text(PID)
     prestart(2, more=True)
     prestart(2, more=True)  # a second call starts nothing more
     booted = [worker.pid for worker in portable._PRESTARTED]
@@ -119,31 +101,35 @@ def test_prestarted_portable_children_are_adopted_in_order(
         assert portable._PRESTARTED == deque()
         assert first._state.spare.pids() == booted  # adopted, not started again
         assert second._state.spare.pids() == []
-        with first.open(tmp_path, ["a.py", "b.py"]) as session:
-            assert session.call("a", "pid") == Returned(booted[0])
-            assert first._state.spare.pids() == booted[1:]  # one left: none booted yet
-            assert session.call("b", "pid") == Returned(booted[1])
-            (spare,) = first._state.spare.pids()  # more may follow: one is booted ahead
-            assert spare not in booted
+        for index, name in enumerate(("one", "two")):
+            with first.open(tmp_path / name, ["a.py", "b.py"]) as session:
+                assert session.call("a", "pid") == Returned(booted[index])
+                assert session.call("b", "pid") == Returned(booted[index])  # the same worker
+        (spare,) = first._state.spare.pids()  # more may follow: one is booted ahead
+        assert spare not in booted
     assert not any(_alive(pid) for pid in [*booted, spare])
 
 
-def test_no_spare_is_booted_past_the_ids_given_unless_one_was_missing(
+def test_no_spare_is_booted_for_a_one_shot_check_unless_a_worker_was_killed(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("GRADE_SANDBOX", "portable")
     monkeypatch.setattr(portable, "_PRESTARTED", deque())
-    for name in "abc":
-        (tmp_path / f"{name}.py").write_text("import os\ndef pid():\n    return os.getpid()\n")
-    prestart(1, more=False)  # `grade check a`: one module at most
+    for name in "ab":
+        (tmp_path / f"{name}.py").write_text(PID + SPIN)
+    prestart(1, more=False)  # `grade check`: one submission, one worker
     (booted,) = (worker.pid for worker in portable._PRESTARTED)
-    with PortableSandbox() as sandbox, sandbox.open(tmp_path, ["a.py", "b.py", "c.py"]) as session:
+    limits = Limits(call_timeout=0.3)
+    with PortableSandbox(limits) as sandbox, sandbox.open(tmp_path, ["a.py", "b.py"]) as session:
         assert session.call("a", "pid") == Returned(booted)
+        assert session.call("b", "pid") == Returned(booted)
         assert sandbox._state.spare.pids() == []  # nothing wasted on a one-shot check
-        second = session.call("b", "pid")  # the estimate was short: boot ahead from now on
+        assert isinstance(session.call("b", "spin"), TimedOut)
+        second = session.call("a", "pid")  # the pool was empty: boot ahead from now on
         assert isinstance(second, Returned) and second.value != booted
         (spare,) = sandbox._state.spare.pids()
-        assert session.call("c", "pid") == Returned(spare)
+        assert isinstance(session.call("a", "spin"), TimedOut)
+        assert session.call("b", "pid") == Returned(spare)
 
 
 def test_prestarted_children_that_do_not_fit_are_killed_not_adopted(

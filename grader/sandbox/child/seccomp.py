@@ -273,11 +273,46 @@ class _SockFprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+class FilterTemplate:
+    """The packed filter with its worker-pid slots located, built once (in the zygote).
+
+    Building the filter in Python costs about 0.7 ms; a forked worker only writes its pid
+    into the slots.  The slots are where filters built for two different pids differ.
+    """
+
+    def __init__(self) -> None:
+        """Build the filter for two pids and locate the instructions that hold the pid."""
+        first, second = pack_filter(build_filter(1)), pack_filter(build_filter(2))
+        self.data = first
+        self.slots = [
+            offset + 4  # struct sock_filter: code (2 bytes), jt, jf, then k (4 bytes)
+            for offset in range(0, len(first), 8)
+            if first[offset : offset + 8] != second[offset : offset + 8]
+        ]
+
+    def for_pid(self, pid: int) -> bytes:
+        """Return the packed filter for a worker whose pid is ``pid``."""
+        data = bytearray(self.data)
+        for slot in self.slots:
+            struct.pack_into("=I", data, slot, pid & 0xFFFFFFFF)
+        return bytes(data)
+
+
+_TEMPLATE: list[FilterTemplate] = []
+
+
+def prepare_seccomp() -> None:
+    """Build the filter template now (the zygote does, so that each worker inherits it)."""
+    if not _TEMPLATE:
+        _TEMPLATE.append(FilterTemplate())
+
+
 def install_seccomp(pid: int) -> tuple[bool, bool]:
     """Install the filter on this thread; return (no_new_privs, seccomp) success flags."""
     if not prctl(PR_SET_NO_NEW_PRIVS, 1):
         return False, False
-    data = pack_filter(build_filter(pid))
+    prepare_seccomp()
+    data = _TEMPLATE[0].for_pid(pid)
     buf = ctypes.create_string_buffer(data, len(data))
     fprog = _SockFprog(len(data) // 8, ctypes.addressof(buf))
     return True, prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.addressof(fprog))

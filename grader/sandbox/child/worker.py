@@ -1,4 +1,4 @@
-"""Serve one student module: load, call, get and has requests (untrusted child program).
+"""Serve a submission's modules: load, call, get and has requests (untrusted child program).
 
 The worker knows nothing of how it was started or confined: it reads request frames from a
 :class:`wire.Channel` and writes reply frames to it, so it can be driven over the zygote's
@@ -127,7 +127,7 @@ class Pristine:
 
 
 class Worker:
-    """Serve one student module over one channel."""
+    """Serve the modules of one submission over one channel, each imported on request."""
 
     def __init__(self, channel: Channel, cfg: dict) -> None:
         self.channel = channel
@@ -135,9 +135,8 @@ class Worker:
         self.files: set[str] = set(cfg.get("files", ()))
         self.reply_bytes = int(cfg["reply_bytes"])
         self.cpu_seconds = int(cfg["cpu_seconds"])
-        self.module: object = None
+        self.modules: dict[str, object] = {}  # imported student modules, by name
         self.marker = b""  # the end-of-output marker's prefix (pipes only)
-        self.module_file = ""
         self.sources: dict[str, list[str]] = {}
         if self.directory:
             sys.path.append(self.directory)
@@ -206,27 +205,30 @@ class Worker:
     # -- requests ------------------------------------------------------------------
 
     def load(self, stem: str) -> dict:
-        """Import the student module ``stem`` from the submission directory."""
+        """Import the student module ``stem`` from the submission directory (once)."""
         import importlib.util
 
-        self.module_file = stem + ".py"
-        path = os.path.join(self.directory or "", self.module_file)
+        if type(stem) is not str or stem + ".py" not in self.files:
+            return {"status": "error", "reason": "not an expected module"}
+        if stem in self.modules:
+            return {"status": "ok"}
+        path = os.path.join(self.directory or "", stem + ".py")
         try:
             spec = importlib.util.spec_from_file_location(stem, path)
             module = importlib.util.module_from_spec(spec)
             sys.modules[stem] = module
             spec.loader.exec_module(module)
         except BaseException as exc:
-            return self._load_failure(exc)
-        self.module = module
+            return self._load_failure(stem + ".py", exc)
+        self.modules[stem] = module
         return {"status": "ok"}
 
-    def _load_failure(self, exc: BaseException) -> dict:
+    def _load_failure(self, module_file: str, exc: BaseException) -> dict:
         """Describe why a module could not be imported, in one line."""
         tname = type_name(type(exc))
         frames = self.frames(exc)
         if isinstance(exc, SyntaxError):
-            name = self.student_file(guarded(getattr, exc, "filename")) or self.module_file
+            name = self.student_file(guarded(getattr, exc, "filename")) or module_file
             line = guarded(getattr, exc, "lineno")
             msg = guarded(getattr, exc, "msg")
             msg = msg if type(msg) is str else self.message(exc)
@@ -235,30 +237,31 @@ class Worker:
                 path = os.path.join(self.directory or "", name)
                 frames.append([name, line, "<module>", self._source_line(path, line)])
         else:
-            where, msg = self.module_file, self.message(exc)
+            where, msg = module_file, self.message(exc)
         msg = " ".join(msg.split())
         reason = f"{where}: {tname}: {msg}" if msg else f"{where}: {tname}"
         return {"status": "unavailable", "reason": _clip(reason, MAX_MESSAGE), "frames": frames}
 
-    def lookup(self, name: str) -> tuple[bool, object, BaseException | None]:
-        """Read a module attribute: (found, value, exception)."""
+    def lookup(self, req: dict, name: str) -> tuple[bool, object, BaseException | None]:
+        """Read an attribute of the request's module: (found, value, exception)."""
         try:
-            return True, getattr(self.module, name), None
+            return True, getattr(self.modules[req["module"]], name), None
         except BaseException as exc:
             return False, None, exc
 
     def call(self, req: dict) -> dict:
         """Call a student function."""
         name = req["fn"]
-        found, fn, exc = self.lookup(name)
+        found, fn, exc = self.lookup(req, name)
+        module_file = f"{req['module']}.py"
         if not found:
             if isinstance(exc, AttributeError):
-                msg = f"{self.module_file} does not define {name}()"
+                msg = f"{module_file} does not define {name}()"
                 return {"status": "raised", "type": "AttributeError", "message": msg, "frames": []}
             return self.raised(exc)
         if not callable(fn):
             kind = type_name(type(fn))
-            msg = f"{name} in {self.module_file} is not a function (it is a {kind})"
+            msg = f"{name} in {module_file} is not a function (it is a {kind})"
             return {"status": "raised", "type": "TypeError", "message": msg, "frames": []}
         args = decode(req["args"])
         kwargs = decode(req["kwargs"])
@@ -273,14 +276,14 @@ class Worker:
 
     def get(self, req: dict) -> dict:
         """Read a module-level value."""
-        found, value, exc = self.lookup(req["name"])
+        found, value, exc = self.lookup(req, req["name"])
         if not found:
             return self.raised(exc)
         return {"status": "ok", "value": encode_top(value, self.reply_bytes)}
 
     def has(self, req: dict) -> dict:
         """Tell whether a name is defined and whether it is callable."""
-        found, value, _ = self.lookup(req["name"])
+        found, value, _ = self.lookup(req, req["name"])
         result = {"defined": found, "callable": bool(found and callable(value))}
         return {"status": "ok", "value": encode_top(result, self.reply_bytes)}
 
@@ -289,8 +292,8 @@ class Worker:
         op = req.get("op")
         if op == "load":
             return self.load(req["module"])
-        if self.module is None:
-            return {"status": "error", "reason": "no module loaded"}
+        if req.get("module") not in self.modules:
+            return {"status": "error", "reason": "module not loaded"}
         if op == "call":
             return self.call(req)
         if op == "get":

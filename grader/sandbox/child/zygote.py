@@ -166,6 +166,9 @@ def zygote_main(argv: list[str]) -> None:
     import numpy.random  # noqa: F401
 
     from . import worker  # noqa: F401  (loaded before any worker hides this folder)
+    from .seccomp import prepare_seccomp
+
+    prepare_seccomp()  # each worker inherits the filter and only writes its pid into it
 
     layout = Layout(
         list(options.get("drop", [])),
