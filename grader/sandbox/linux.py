@@ -36,6 +36,7 @@ from grader.sandbox.zygote import Zygote, observe_separation
 log = logging.getLogger(__name__)
 
 _MAX_CHUNK = 1 << 20
+_FIRST_READ = 1 << 16  # what one read takes of a reply: most replies whole
 _OUTPUT_FILE_BYTES = 1 << 20  # RLIMIT_FSIZE: a flood is cut by the reader, not failed by write
 
 # --------------------------------------------------------------------------- framing
@@ -89,12 +90,40 @@ def _recv_exact(sock: socket.socket, n: int, deadline: float) -> bytes:
     return bytes(buf)
 
 
+def _recv_some(sock: socket.socket, most: int, deadline: float) -> bytes:
+    """Receive between 1 and ``most`` bytes before ``deadline``."""
+    while True:
+        try:
+            data = sock.recv(most)
+        except BlockingIOError:
+            _wait(sock, select.POLLIN, deadline)
+            continue
+        except OSError as exc:
+            raise Gone() from exc
+        if not data:
+            raise Gone()
+        return data
+
+
 def _recv_frame(sock: socket.socket, deadline: float, limit: int) -> bytes:
-    """Receive one frame of at most ``limit`` bytes."""
-    size = int.from_bytes(_recv_exact(sock, 4, deadline), "big")
+    """Receive one frame of at most ``limit`` bytes (the worker sends nothing after it).
+
+    A reply is rarely there when this starts: wait first, then one read usually brings the
+    whole frame (two syscalls a reply instead of four).
+    """
+    _wait(sock, select.POLLIN, deadline)
+    data = _recv_some(sock, _FIRST_READ, deadline)
+    while len(data) < wire.HEADER_BYTES:
+        data += _recv_some(sock, wire.HEADER_BYTES - len(data), deadline)
+    size = wire.frame_size(data[: wire.HEADER_BYTES])
     if size > limit:
         raise Malformed("reply too large")
-    return _recv_exact(sock, size, deadline)
+    body = data[wire.HEADER_BYTES :]
+    if len(body) > size:
+        raise Malformed("more than one reply")
+    if len(body) < size:
+        body += _recv_exact(sock, size - len(body), deadline)
+    return body
 
 
 # --------------------------------------------------------------------------- worker
@@ -111,34 +140,33 @@ class LinuxWorker(WorkerHandle):
         except (OSError, AttributeError):
             self.pidfd = -1
         self.sock = sock
-        self.memfd = memfd  # the worker's setup output (before its first request)
-        self.call_fd = -1  # the current request's output
+        self.memfd = memfd  # the worker's fds 1 and 2: its setup output, then each request's
+        self.unread = True  # whether the memfd holds output not read yet (setup, or a request)
         self.seq = 0
         self.done = False
         self.directory = ""  # the submission's private copy, hidden from printed output
 
-    def begin_request(self) -> int:
-        """Make a fresh output file for one request; return the fd to send with it."""
-        self.end_request()
-        self.call_fd = os.memfd_create("grader-call-output", os.MFD_CLOEXEC)
-        return self.call_fd
+    def begin_request(self) -> None:
+        """Empty the output file for one request (the worker rewinds to its start on receipt)."""
+        if self.memfd >= 0:
+            os.ftruncate(self.memfd, 0)
+        self.unread = True
 
     def end_request(self) -> None:
-        """Forget the last request's output file (the worker may keep its copy, unread)."""
-        if self.call_fd >= 0:
-            os.close(self.call_fd)
-            self.call_fd = -1
+        """Forget the current request's output (it is not read)."""
+        self.unread = False
 
     def read_output(self, cap: int) -> str:
         """Return what the worker printed during the current request (at most ``cap`` bytes).
 
-        Each request has its own output file, made here and read here from offset 0: what a
-        module printed before (even a flood that filled a file) cannot hide a later call's
-        output, and moving the worker's file offset affects only its own file.  Before the
-        first request, the worker's setup output (zygote's memfd) is read instead.
+        The output file is emptied here before each request and read here from offset 0;
+        the worker's seccomp filter denies ``ftruncate``, so only this side empties it.
+        Output is advice, never proof (docs/security.md): code that keeps a thread printing,
+        or moves the file offset, can only blur its own output.  Before the first request,
+        this is what the worker printed while it started.
         """
-        fd = self.call_fd if self.call_fd >= 0 else self.memfd
-        if fd < 0:
+        fd = self.memfd
+        if fd < 0 or not self.unread:
             return ""
         try:
             size = os.fstat(fd).st_size
@@ -152,8 +180,9 @@ class LinuxWorker(WorkerHandle):
         return text
 
     def exchange(self, data: bytes, deadline: float, limit: int) -> bytes:
-        """Send a request with a fresh output memfd; return the raw reply."""
-        _send_frame(self.sock, data, deadline, [self.begin_request()])
+        """Send a request (its output file emptied first); return the raw reply."""
+        self.begin_request()
+        _send_frame(self.sock, data, deadline, [])
         return _recv_frame(self.sock, deadline, limit)
 
     def kill(self) -> None:

@@ -10,6 +10,7 @@ import shutil
 import time
 import weakref
 from dataclasses import dataclass
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,17 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
+class _Budget(Enum):
+    """A time budget that can refuse a request."""
+
+    MODULE = "wall clock of one module"
+    SUBMISSION = "wall clock of the submission"
+    MODULE_HANG = "time one module lost to code that did not finish"
+    HUNG_BEFORE = "the submission's time lost to code that did not finish, for a module that hung"
+
+
+_WALL_CLOCK = (_Budget.MODULE, _Budget.SUBMISSION)
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _SPENT_GRACE = 0.25  # seconds per request once a submission's hang budget is spent
 
@@ -224,36 +236,40 @@ class SandboxSession:
 
     # -- time budgets --------------------------------------------------------------
 
-    def _budgets(self, module: str) -> list[tuple[float, str]]:
-        """Return (seconds left, message when spent) for each budget that refuses calls.
+    def _budgets(self, module: str) -> list[tuple[float, _Budget]]:
+        """Return (seconds left, which budget) for each budget that refuses calls.
 
         The first two are wall clock (module, submission); the others are time lost to code
-        that does not finish.
+        that does not finish.  ``_budget_message`` says which budget was spent (written only
+        when needed: this runs twice per call).
         """
         limits = self._limits
+        budgets = [
+            (limits.module_seconds - self._spent.get(module, 0.0), _Budget.MODULE),
+            (limits.submission_seconds - self._spent_total, _Budget.SUBMISSION),
+            (limits.module_hang_seconds - self._hung_by.get(module, 0.0), _Budget.MODULE_HANG),
+        ]
+        if self._hung >= limits.hang_seconds and self._hung_by.get(module):
+            budgets.append((0.0, _Budget.HUNG_BEFORE))
+        return budgets
+
+    def _budget_message(self, module: str, which: _Budget) -> str:
+        """Say that budget ``which`` is spent, in one sentence."""
+        limits = self._limits
         name = self._modules.get(module, module)
-        hang = (
+        if which is _Budget.MODULE:
+            return f"the time budget of {limits.module_seconds:g} s for {name} is spent"
+        if which is _Budget.SUBMISSION:
+            return f"the submission's time budget of {limits.submission_seconds:g} s is spent"
+        if which is _Budget.MODULE_HANG:
+            return (
+                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
+                " does not finish is spent"
+            )
+        return (
             f"{name} did not finish earlier and the submission's time budget of"
             f" {limits.hang_seconds:g} s for code that does not finish is spent"
         )
-        budgets = [
-            (
-                limits.module_seconds - self._spent.get(module, 0.0),
-                f"the time budget of {limits.module_seconds:g} s for {name} is spent",
-            ),
-            (
-                limits.submission_seconds - self._spent_total,
-                f"the submission's time budget of {limits.submission_seconds:g} s is spent",
-            ),
-            (
-                limits.module_hang_seconds - self._hung_by.get(module, 0.0),
-                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
-                " does not finish is spent",
-            ),
-        ]
-        if self._hung >= limits.hang_seconds and self._hung_by.get(module):
-            budgets.append((0.0, hang))
-        return budgets
 
     def _allowance(self, module: str, wanted: float) -> tuple[float, str]:
         """Return the deadline for one request and the budget message if a budget sets it.
@@ -263,9 +279,9 @@ class SandboxSession:
         seconds: honest code answers in milliseconds, and one more hang costs little.
         """
         seconds, budget = wanted, ""
-        for left, message in self._budgets(module):
+        for left, which in self._budgets(module):
             if left < seconds:
-                seconds, budget = max(left, 0.0), message
+                seconds, budget = max(left, 0.0), self._budget_message(module, which)
         if self._hung >= self._limits.hang_seconds and seconds > _SPENT_GRACE:
             seconds = _SPENT_GRACE
             budget = (
@@ -276,10 +292,10 @@ class SandboxSession:
 
     def _refusal(self, module: str, needed: float, wanted: float) -> TimedOut | None:
         """Refuse at once when a budget is spent (or cannot cover a re-import of ``needed`` s)."""
-        for index, (left, message) in enumerate(self._budgets(module)):
-            wall_clock = index < 2  # a re-import is paid from these, not from the hang budgets
+        for left, which in self._budgets(module):
+            wall_clock = which in _WALL_CLOCK  # a re-import is paid from these, not hang budgets
             if left <= 0.05 or (wall_clock and needed > 0 and left < needed + min(wanted, 0.5)):
-                return TimedOut(seconds=0.0, budget=message)
+                return TimedOut(seconds=0.0, budget=self._budget_message(module, which))
         return None
 
     def _charge(self, module: str, seconds: float, timed_out: bool) -> None:

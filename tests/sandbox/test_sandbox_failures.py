@@ -305,6 +305,32 @@ def test_output_flood_is_capped(submit) -> None:
     assert sub.call("m", "raw_flood").value == 27  # EFBIG: the memfd cannot grow
 
 
+def test_a_full_output_file_or_a_moved_offset_hides_no_later_output(submit) -> None:
+    sub = submit(
+        {
+            "m.py": """
+                import os
+                def fill():
+                    try:
+                        while True:
+                            os.write(1, b"x" * 65536)
+                    except OSError as exc:
+                        return exc.errno
+                def seek_away():
+                    os.lseek(2, 10**6, os.SEEK_SET)
+                    return 0
+                def hello():
+                    print("hello")
+                    return 1
+            """
+        }
+    )
+    assert sub.call("m", "fill").value == 27  # EFBIG: the output file is full
+    assert sub.call("m", "hello") == Returned(1, output="hello\n")
+    assert sub.call("m", "seek_away").value == 0
+    assert sub.call("m", "hello") == Returned(1, output="hello\n")
+
+
 def test_syntax_error_has_line_number_and_is_cached(submit, sandbox) -> None:
     sub = submit({"sigmoid.py": "def sigmoid(z):\n    return 1 /\n"})
     outcome = sub.call("sigmoid", "sigmoid", (0,))

@@ -533,4 +533,4 @@ def test_worker_holds_only_its_socket_and_output(submit, features) -> None:
         kinds = {fd: kind for fd, kind in kinds.items() if kind != "dir"}
     assert sorted(kinds.values()) == ["socket"]
     out, err = sub.call("m", "memfd").value
-    assert out == err and out.startswith("/memfd:grader-call-output")  # fresh per request
+    assert out == err and out.startswith("/memfd:grader-output")  # one file, emptied per request

@@ -62,28 +62,35 @@ class Channel:
         """Use ``read_fd`` for requests and ``write_fd`` (default: the same fd) for replies."""
         self.read_fd = read_fd
         self.write_fd = read_fd if write_fd is None else write_fd
+        self.pending = bytearray()  # bytes read past the last frame (the next one's start)
 
     def take_fds(self) -> list[int]:
         """Return the fds that came with the last frame (none over pipes)."""
         return []
 
-    def _read_exact(self, n: int) -> bytes | None:
-        """Read exactly ``n`` bytes; None on end of file."""
-        chunks = []
-        while n > 0:
-            chunk = os.read(self.read_fd, min(n, 1 << 20))
+    def _read_some(self, most: int) -> bytes:
+        """Read between 1 and ``most`` bytes (b"" at end of file)."""
+        return os.read(self.read_fd, most)
+
+    def _fill(self, n: int) -> bool:
+        """Read until ``n`` bytes are pending (one read takes a whole small frame)."""
+        while len(self.pending) < n:
+            chunk = self._read_some(min(max(n - len(self.pending), 1 << 16), 1 << 20))
             if not chunk:
-                return None
-            chunks.append(chunk)
-            n -= len(chunk)
-        return b"".join(chunks)
+                return False
+            self.pending += chunk
+        return True
 
     def recv(self) -> bytes | None:
         """Read one frame; None on end of file."""
-        head = self._read_exact(HEADER_BYTES)
-        if head is None:
+        if not self._fill(HEADER_BYTES):
             return None
-        return self._read_exact(frame_size(head))
+        end = HEADER_BYTES + frame_size(bytes(self.pending[:HEADER_BYTES]))
+        if not self._fill(end):
+            return None
+        frame = bytes(self.pending[HEADER_BYTES:end])
+        del self.pending[:end]
+        return frame
 
     def send(self, data: bytes) -> None:
         """Write one frame."""
@@ -108,21 +115,18 @@ class SocketChannel(Channel):
         return fds
 
     def recv(self) -> bytes | None:
-        """Read one frame, collecting any fds attached to its header."""
+        """Read one frame, collecting any fds that came with it."""
         for fd in self.take_fds():  # never leak fds the last request did not use
             os.close(fd)
-        head = b""
+        return super().recv()
+
+    def _read_some(self, most: int) -> bytes:
+        """Read between 1 and ``most`` bytes, keeping any fds attached to them."""
         space = socket.CMSG_SPACE(4 * array.array("i").itemsize)
-        while len(head) < HEADER_BYTES:
-            data, ancillary, _, _ = self.sock.recvmsg(
-                HEADER_BYTES - len(head), space, socket.MSG_CMSG_CLOEXEC
-            )
-            for level, kind, payload in ancillary:
-                if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                    fds = array.array("i")
-                    fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-                    self.fds += list(fds)
-            if not data:
-                return None
-            head += data
-        return self._read_exact(frame_size(head))
+        data, ancillary, _, _ = self.sock.recvmsg(most, space, socket.MSG_CMSG_CLOEXEC)
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
+                fds = array.array("i")
+                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
+                self.fds += list(fds)
+        return data

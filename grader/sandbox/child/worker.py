@@ -12,6 +12,7 @@ import errno
 import io
 import json
 import os
+import stat
 import sys
 
 from .values import _clip, decode, encode_top, guarded, np, type_name
@@ -77,10 +78,10 @@ class Pristine:
 
     Every request starts with numpy's error state, the warnings filters (every warning is
     shown every time, so a call's output says whether *that* call warned), ``sys.stdout`` and
-    ``sys.stderr`` as they were at start-up, and its output going to the fresh file the
-    trusted side sent with the request.  The references are taken before the student's module
-    is imported; a module can still monkeypatch what they point to, which is why the trusted
-    side treats output as advice, never as proof.
+    ``sys.stderr`` as they were at start-up, and its output written from the start of the
+    output file, which the trusted side empties before each request.  The references are
+    taken before the student's module is imported; a module can still monkeypatch what they
+    point to, which is why the trusted side treats output as advice, never as proof.
     """
 
     def __init__(self) -> None:
@@ -97,24 +98,32 @@ class Pristine:
         self.np_state = dict(np.geterr()) if np is not None else {}
         self.stdout, self.stderr = sys.stdout, sys.stderr
         self.sinks = [getattr(s, "buffer", None) for s in (sys.stdout, sys.stderr)]
+        try:
+            self.rewind = stat.S_ISREG(os.fstat(1).st_mode)
+        except OSError:
+            self.rewind = False
 
     def restore(self, fds: list[int]) -> None:
-        """Reset the state, and send fds 1 and 2 to the request's output file if one came."""
-        if len(fds) == 1:
-            for stream in (self.stdout, self.stderr):
-                try:
-                    stream.flush()
-                except BaseException:
-                    pass
-            os.dup2(fds[0], 1)
-            os.dup2(fds[0], 2)
-            os.close(fds[0])
-            for sink in self.sinks:
-                if isinstance(sink, _Sink):
-                    sink.reset()
-        else:
-            for fd in fds:
-                os.close(fd)
+        """Reset the state; write output from the start of the file the trusted side emptied.
+
+        Fds 1 and 2 share one output file (a memfd) that the trusted side empties before
+        each request; over pipes (the portable backend) there is nothing to rewind.
+        """
+        for fd in fds:  # nothing is sent with a request any more
+            os.close(fd)
+        for stream in (self.stdout, self.stderr):
+            try:
+                stream.flush()
+            except BaseException:
+                pass
+        if self.rewind:
+            try:
+                os.lseek(1, 0, os.SEEK_SET)
+            except OSError:
+                self.rewind = False
+        for sink in self.sinks:
+            if isinstance(sink, _Sink):
+                sink.reset()
         sys.stdout = sys.__stdout__ = self.stdout
         sys.stderr = sys.__stderr__ = self.stderr
         if self.np_seterr is not None:
