@@ -142,6 +142,8 @@ class Student:
 
     def _returned(self, function: str, args: tuple, kwargs: dict, return_args: bool) -> Returned:
         outcome = self._call(function, args, kwargs, return_args=return_args)
+        if isinstance(outcome, Returned):
+            return outcome  # the call is written out only for a message
         return self._unwrap(outcome, show_call(function, args, kwargs))
 
     def _unwrap(self, outcome: Outcome, call: str, hint: str | None = None) -> Returned:
