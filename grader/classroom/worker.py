@@ -6,7 +6,9 @@ Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", 
 writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
 the real stdout is pointed at stderr so nothing else can break the protocol. It first writes
 `{"ready": true}` once the hidden suite is collected and the sandbox is up. Student code runs
-in the sandbox, never here.
+in the sandbox, never here. The sandbox's own interpreter (the Linux zygote, or a portable
+child) starts first, so that it imports numpy while this process imports the grader and loads
+the course.
 """
 
 from __future__ import annotations
@@ -17,16 +19,18 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from grader.classroom.detail import item_data
-from grader.grading.engine import Grader, Submission
-
 
 def main() -> None:
     """Serve tasks until stdin closes."""
     course_dir, call_timeout = Path(sys.argv[1]), float(sys.argv[2])
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
+    from grader.sandbox.choice import prestart
+
+    prestart()  # the zygote (or a child) boots while the rest is imported and loaded
+    from grader.classroom.detail import item_data
     from grader.course.load import load_course
+    from grader.grading.engine import Grader, Submission
     from grader.sandbox import Limits
 
     course = load_course(course_dir)
