@@ -81,6 +81,7 @@ class Grader:
         self.limits = limits or Limits()
         self.sandbox = make_sandbox(self.limits)
         self._direct: dict[str, list[DirectCheck] | None] = {}  # exercise id -> its checks
+        self._wrong_keys: dict[str, str] = {}  # exercise id -> its known-wrong files' key
         self._course = course
 
     @property
@@ -88,6 +89,13 @@ class Grader:
         """Say which backend runs the student code, and whether the kernel confines it."""
         sandbox = self.sandbox
         return Confinement(sandbox.backend, sandbox.confined, sandbox.separation)
+
+    def known_wrong_key(self, exercise: CodeExercise) -> str:
+        """Return the key of an exercise's known-wrong results (its files, read once)."""
+        key = self._wrong_keys.get(exercise.id)
+        if key is None:
+            key = self._wrong_keys[exercise.id] = content_key(exercise, self.limits)
+        return key
 
     @property
     def course(self) -> Course:
@@ -370,7 +378,7 @@ class _Run:
 
     def _known_wrong(self, exercise: CodeExercise, items: list[Any]) -> dict[str, dict[str, Run]]:
         """Return each known-wrong file's runs of this exercise's checks, grading them once."""
-        key = content_key(exercise, self.grader.limits)
+        key = self.grader.known_wrong_key(exercise)
         known = KNOWN_WRONG.get(key)
         if known is not None:
             return known
