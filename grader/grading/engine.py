@@ -330,8 +330,30 @@ class _Run:
         return make
 
     def _run_checks(self, items: list[Any]) -> list[Run]:
-        """Run each check against the open submission."""
-        return [self._run_check(item) for item in items]
+        """Run each check against the open submission (a failure beside other files: alone)."""
+        return [self._run_alone_if_shared(item) for item in items]
+
+    def _run_alone_if_shared(self, item: Any) -> Run:
+        """Run a check; if it failed while its module shared a worker, run it again alone.
+
+        The files of a submission share one worker, so one file can break another's calls
+        (a patched numpy, a changed recursion limit).  A failure is only reported once the
+        module, in a worker of its own, fails the check too; not started and timed-out
+        checks are not run again (no other file causes the first; the second would cost
+        its time again).  From then on the module keeps its own worker.
+        """
+        handle = self.handle
+        module = self.meta[item][0].module
+        before = handle.shared_requests(module) if handle is not None else 0
+        run = self._run_check(item)
+        if (
+            handle is not None
+            and run.result.status in _CONFIRMED_ALONE
+            and handle.shared_requests(module) > before
+        ):
+            handle.isolate(module)
+            run = self._run_check(item)
+        return run
 
     def _run_check(self, item: Any) -> Run:
         """Run one check: call it directly when pytest adds nothing, else pytest's protocol."""
@@ -451,6 +473,9 @@ def _result(
         seconds=seconds,
     )
     return Run(result, observed)
+
+
+_CONFIRMED_ALONE = (Status.FAILED, Status.ERROR)
 
 
 _STATUS = {

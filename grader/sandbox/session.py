@@ -58,11 +58,13 @@ class SandboxSession:
     """One student's files, copied; their modules share one worker, each imported on first use.
 
     The modules of a submission run in one process, as they would in the student's own
-    program: one worker start per submission, not per module.  A worker that is killed (a
-    call timed out) or that dies takes every module it held with it; each is imported again,
-    in a fresh worker, when it is next used.  A call that crashes a worker holding other
-    modules too is run again once in a fresh worker holding only its own module, so a crash
-    caused by another file (say, a timer it started) is not charged to this one.
+    program: one worker start per submission, not per module (``isolate`` gives a module a
+    worker of its own, for the engine to confirm a failure without the other files).  A
+    worker that is killed (a call timed out) or that dies takes every module it held with
+    it; each is imported again, in a fresh worker, when it is next used.  A call that
+    crashes a worker holding other modules too is run again once in a fresh worker holding
+    only its own module, so a crash caused by another file (say, a timer it started) is not
+    charged to this one.
     """
 
     def __init__(self, sandbox: Sandbox, folder: Path, files: list[str]) -> None:
@@ -78,8 +80,11 @@ class SandboxSession:
             self._dir = make_temp_dir(folder)
         except OSError as exc:
             raise SandboxError(f"could not create a temporary directory: {exc}") from exc
-        self._worker: WorkerHandle | None = None  # the live worker, shared by the modules
-        self._loaded: set[str] = set()  # the modules imported in it
+        # Workers by slot: "" is the shared one; an isolated module has a slot of its own.
+        self._workers: dict[str, WorkerHandle] = {}
+        self._loaded: dict[str, set[str]] = {}  # slot -> the modules imported in its worker
+        self._isolated: set[str] = set()
+        self._shared_requests: dict[str, int] = {}  # module -> requests answered beside others
         self._live: list[WorkerHandle] = []  # every worker not yet ended (for the finalizer)
         self._failed: dict[str, Outcome] = {}
         self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
@@ -123,6 +128,20 @@ class SandboxSession:
     def worker_pids(self) -> list[int]:
         """Return the pids of the live workers (for tests and diagnostics)."""
         return [w.pid for w in self._live if not w.done]
+
+    def shared_requests(self, module: str) -> int:
+        """Count the requests about ``module`` answered by a worker holding other modules too."""
+        return self._shared_requests.get(module, 0)
+
+    def isolate(self, module: str) -> None:
+        """Run ``module`` in a worker of its own from now on (imported again there).
+
+        The grading engine asks for this before it runs a failed check again, so that a
+        failure is confirmed without the submission's other files in the same process.
+        """
+        if module in self._modules and module not in self._isolated:
+            self._isolated.add(module)
+            self._loaded.get("", set()).discard(module)
 
     def close(self) -> None:
         """Kill this submission's workers and delete its directory; idempotent."""
@@ -181,7 +200,7 @@ class SandboxSession:
             raise
         except Exception as exc:
             log.debug("sandbox failure", exc_info=True)
-            worker = self._worker
+            worker = self._workers.get(self._slot(module))
             if worker is not None:
                 worker.finish(0)
                 worker.close_output()
@@ -207,23 +226,25 @@ class SandboxSession:
         if problem is not None:
             return problem
         wanted = float(self._limits.call_timeout if timeout is None else timeout)
-        if module not in self._loaded:
+        slot = self._slot(module)
+        if module not in self._loaded.get(slot, ()):
             # A re-import (after a call was killed) costs what the last one did: pay it only
             # if the budget can still cover it and a call.
             needed = self._import_seconds.get(module, 0.0)
             refusal = self._refusal(module, needed, wanted)
             if refusal is not None:
                 return refusal
-            failure = self._load(module)
+            failure = self._load(module, slot)
             if failure is not None:
                 return failure
-        worker = self._worker
-        assert worker is not None, "a loaded module has a live worker"
+        worker = self._workers[slot]
         refusal = self._refusal(module, 0.0, wanted)
         if refusal is not None:
             return refusal
         seconds, budget = self._allowance(module, wanted)
-        shared = len(self._loaded) > 1
+        shared = len(self._loaded[slot]) > 1
+        if shared:
+            self._shared_requests[module] = self._shared_requests.get(module, 0) + 1
         try:
             reply = self._exchange(worker, module, payload | {"module": module}, seconds, budget)
             if not isinstance(reply, dict):
@@ -306,18 +327,22 @@ class SandboxSession:
             self._hung += seconds
             self._hung_by[module] = self._hung_by.get(module, 0.0) + seconds
 
-    def _spawn(self) -> WorkerHandle:
-        """Start the submission's worker (no module imported yet)."""
+    def _slot(self, module: str) -> str:
+        """Name the worker that serves ``module``: its own if isolated, else the shared one."""
+        return module if module in self._isolated else ""
+
+    def _spawn(self, slot: str) -> WorkerHandle:
+        """Start the worker of a slot (no module imported yet)."""
         worker = self._sandbox.spawn(self._dir, self._files)
         self._live.append(worker)
-        self._worker = worker
-        self._loaded = set()
+        self._workers[slot] = worker
+        self._loaded[slot] = set()
         return worker
 
-    def _load(self, module: str) -> Outcome | None:
-        """Import ``module`` in the submission's worker (started if needed); None when done."""
+    def _load(self, module: str, slot: str) -> Outcome | None:
+        """Import ``module`` in its slot's worker (started if needed); None when done."""
         seconds, budget = self._allowance(module, float(self._limits.import_timeout))
-        worker = self._worker or self._spawn()
+        worker = self._workers.get(slot) or self._spawn(slot)
         try:
             started = time.monotonic()
             request = {"op": "load", "module": module}
@@ -333,7 +358,7 @@ class SandboxSession:
             status = reply.get("status")
             worker.end_request()  # import-time prints are dropped (a flood is harmless)
             if status == "ok":
-                self._loaded.add(module)
+                self._loaded[slot].add(module)
                 return None
             if status == "unavailable":
                 # The worker stays: other modules may be loaded in it, and a module that
@@ -365,9 +390,10 @@ class SandboxSession:
         """Drop an ended worker so that the next request starts a fresh one."""
         if worker in self._live:
             self._live.remove(worker)
-        if self._worker is worker:
-            self._worker = None
-            self._loaded = set()
+        for slot, known in list(self._workers.items()):
+            if known is worker:
+                del self._workers[slot]
+                del self._loaded[slot]
 
     def _exchange(
         self,

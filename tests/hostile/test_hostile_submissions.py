@@ -34,7 +34,7 @@ class Case:
     id: str
     files: dict[str, str]
     target: str = "sigmoid"
-    earns: int | str = 0  # points for the target item, or FULL
+    earns: int | str | None = 0  # points for the target item, FULL, or None: not checked
     status: Status | None = None
     untouched: tuple[str, ...] = field(default=())  # extra items that must stay full
     linux_only: bool = False  # needs kernel confinement (files, network, processes)
@@ -335,6 +335,30 @@ CASES = [
         },
         linux_only=True,
     ),
+    # -- one file against the others (a submission's modules share one worker) --------------
+    Case(
+        "breaks a library function another file uses",
+        {
+            "sigmoid.py": _with_correct("""
+        import os
+        import numpy
+        def _die(*args, **kwargs):
+            os._exit(3)
+        numpy.maximum = _die  # relu, dense_layer and forward call it
+        """)
+        },
+        earns=FULL,  # every call that crashed is run again in a worker without sigmoid.py
+    ),
+    Case(
+        "a timer that ends the worker while other files are graded",
+        {
+            "sigmoid.py": _with_correct("""
+        import os, threading
+        threading.Timer(0.2, os._exit, (3,)).start()
+        """)
+        },
+        earns=None,  # its own checks may or may not beat its timer: only the others are exact
+    ),
     # -- broken sources -----------------------------------------------------------------------
     Case("syntax error", {"sigmoid.py": "def sigmoid(x)\n    return x\n"}, status=Status.ERROR),
     Case("not UTF-8", {"sigmoid.py": 'NAME = "\udcff"\n'}, status=Status.ERROR),
@@ -395,8 +419,9 @@ def test_hostile_submission(case: Case, backend: str, grader: Grader, workspace:
     assert snapshot(workspace) == before, "grading changed the student's folder"
     scores = _scores(report)
     target_score, target_max = scores.pop(case.target)
-    expected = target_max if case.earns == FULL else case.earns
-    assert target_score == expected, _explain(report, case.target)
+    if case.earns is not None:
+        expected = target_max if case.earns == FULL else case.earns
+        assert target_score == expected, _explain(report, case.target)
     for item_id, (score, max_score) in scores.items():
         assert score == max_score, f"{item_id} lost points: {_explain(report, item_id)}"
     if case.status is not None:

@@ -515,6 +515,19 @@ def test_a_crash_caused_by_another_file_is_not_charged_to_this_one(submit) -> No
     assert sub.call("b", "slow", timeout=5) == Returned("done")
 
 
+def test_an_isolated_module_gets_a_worker_of_its_own(submit) -> None:
+    sub = submit({"a.py": PID, "b.py": PID})
+    shared = sub.call("a", "pid").value
+    assert sub.shared_requests("a") == 0  # alone in the worker so far
+    assert sub.call("b", "pid").value == shared and sub.shared_requests("b") == 1
+    sub.isolate("b")
+    own = sub.call("b", "pid").value
+    assert own != shared and sub.shared_requests("b") == 1
+    assert sub.call("a", "pid").value == shared and sorted(sub.worker_pids()) == sorted(
+        [shared, own]
+    )
+
+
 def test_a_crash_of_its_own_is_charged_after_one_more_try(submit) -> None:
     sub = submit({"a.py": PID, "b.py": "import os\ndef die():\n    os._exit(9)\n"})
     assert isinstance(sub.call("a", "pid"), Returned)
