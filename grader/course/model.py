@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -82,7 +83,8 @@ class CodeExercise(Item):
 
     @property
     def module(self) -> str:
-        return Path(self.file).stem
+        """Return the module name of the student file ("sigmoid" for sigmoid.py)."""
+        return os.path.splitext(os.path.basename(self.file))[0]  # Path(...).stem, faster
 
     @property
     def max_score(self) -> int:

@@ -6,6 +6,7 @@ only by :mod:`grader.sandbox.linux`.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -32,6 +33,12 @@ def _namespace(pid: int | str, kind: str) -> str | None:
         return None
 
 
+@functools.cache
+def _own_namespace(kind: str) -> str | None:
+    """Return this process's namespace of ``kind`` (it never changes: read once)."""
+    return _namespace("self", kind)
+
+
 def observe_separation(pid: int, claimed: object) -> dict[str, object]:
     """Say how a worker is separated, reading its uid and namespaces from /proc (not its word).
 
@@ -49,7 +56,7 @@ def observe_separation(pid: int, claimed: object) -> dict[str, object]:
         pass
     out: dict[str, object] = {"worker_uid": uid}
     for kind in ("ipc", "user", "pid", "mnt"):
-        theirs, mine = _namespace(pid, kind), _namespace("self", kind)
+        theirs, mine = _namespace(pid, kind), _own_namespace(kind)
         out[f"{kind}_namespace"] = None if theirs is None or mine is None else theirs != mine
     identity = str(claimed)[:32] if type(claimed) is str else "unknown"
     if uid is not None:
