@@ -18,7 +18,7 @@ import re
 import shutil
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -26,15 +26,8 @@ from pathlib import Path
 
 from grader import __version__
 from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entry, read_folder
-from grader.classroom.detail import item_data, item_from, report_data
-from grader.classroom.gradebook import (
-    ERROR,
-    FILE_NAME,
-    GRADED,
-    UNREADABLE,
-    Gradebook,
-    Row,
-)
+from grader.classroom.detail import item_from, report_data
+from grader.classroom.gradebook import ERROR, FILE_NAME, GRADED, UNREADABLE, Gradebook, Row
 from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
 from grader.classroom.run import CODE_FORMS, ClassInputs, book_scores, finish_book
@@ -127,6 +120,7 @@ class _Plan:
     digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
     results: dict[str, ItemResult] = field(default_factory=dict)
     forms: dict[str, list] = field(default_factory=dict)  # normalised code, for the class report
+    shared: list[tuple[str, str, dict]] = field(default_factory=list)  # results to cache
 
 
 Progress = Callable[[int, int, Summary], None]
@@ -171,9 +165,7 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
         finished = finish_book(book, out, course, options.classroom, old_scores)
         summary.classroom = finished.summary()
         write_outputs(book, out, gradescope=options.gradescope, class_rows=finished.rows)
-        summary.attention = [
-            (row.student, row.status, row.message) for row in book.rows() if row.status != GRADED
-        ]
+        summary.attention = book.problems()
     shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
@@ -223,9 +215,11 @@ class _Batch:
         self.total = 0
         self.pool: Pool | None = None
         self.numbers = itertools.count()
+        self.cache_keys: set[tuple[str, str]] = set()  # (item, key) in the shared results
 
     def run(self, entries: list[Entry]) -> None:
         known = self.book.keys()
+        self.cache_keys = self.book.cache_keys()
         self.total = len(entries)
         pending: deque[_Plan] = deque()
         for entry in entries:
@@ -330,7 +324,8 @@ class _Batch:
         for exercise in self.exercises:
             if exercise.id in plan.results:
                 continue
-            cached = self.book.cached(exercise.id, plan.keys[exercise.id])
+            key = (exercise.id, plan.keys[exercise.id])
+            cached = self.book.cached(*key) if key in self.cache_keys else None
             if cached is None:
                 needed.append(exercise.id)
             else:
@@ -354,17 +349,15 @@ class _Batch:
         if outcome.items is None:
             self._record(plan.entry.student, outcome.status, outcome.message, plan.fingerprint)
             return
-        fresh = [item_from(data) for data in outcome.items]
-        shared = []
-        for item in fresh:
+        for data in outcome.items:  # item_data's form: cached as it came
+            item = item_from(data)
             plan.results[item.id] = item
             if not any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
-                shared.append((item.id, plan.keys[item.id], item_data(item)))
-        self.book.cache(shared)
+                plan.shared.append((item.id, plan.keys[item.id], data))
         missing = [e.id for e in self.exercises if e.id not in plan.results]
         if missing:
             why = f"the grader returned no result for {', '.join(missing)}"
-            self._record(plan.entry.student, ERROR, why, plan.fingerprint)
+            self._record(plan.entry.student, ERROR, why, plan.fingerprint, plan.shared)
             return
         self._finish(plan, cached=False)
 
@@ -404,13 +397,20 @@ class _Batch:
             graded_at=_now(),
         )
         scores = [(i.id, str(i.status), i.score, i.max_score) for i in report.items]
-        self.book.put(row, scores)
+        self._put(row, scores, plan.shared)
         self.summary.graded += 1
         self.summary.cached += cached
         self._cleanup(plan)
         self._advance()
 
-    def _record(self, student: str, status: str, message: str, fingerprint: str) -> None:
+    def _put(self, row: Row, scores: list, shared: Sequence[tuple[str, str, dict]]) -> None:
+        """Commit the row, its item scores and the results it shares, in one transaction."""
+        self.book.put(row, scores, shared)
+        self.cache_keys.update((item, key) for item, key, _ in shared)
+
+    def _record(
+        self, student: str, status: str, message: str, fingerprint: str, shared: Sequence = ()
+    ) -> None:
         row = Row(
             student=student,
             status=status,
@@ -422,7 +422,7 @@ class _Batch:
             message=message,
             graded_at=_now(),
         )
-        self.book.put(row, [])
+        self._put(row, [], shared)
         shutil.rmtree(self.work / student, ignore_errors=True)
         self._advance()
 

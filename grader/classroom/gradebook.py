@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,9 +156,16 @@ class Gradebook:
             )
         }
 
-    def put(self, row: Row, items: list[tuple[str, str, int, int]]) -> None:
-        """Write one student's row and item scores in one transaction (durable on return)."""
+    def put(
+        self,
+        row: Row,
+        items: list[tuple[str, str, int, int]],
+        shared: Sequence[tuple[str, str, dict]] = (),
+    ) -> None:
+        """Write one student's row, item scores and shared results in one transaction."""
         with self._transaction():
+            if shared:
+                self._cache(shared)
             self._put(row, items)
 
     def _put(self, row: Row, items: list[tuple[str, str, int, int]]) -> None:
@@ -211,10 +218,26 @@ class Gradebook:
     def cache(self, entries: list[tuple[str, str, dict]]) -> None:
         """Remember exercise results for identical files."""
         with self._transaction():
-            self.db.executemany(
-                "INSERT OR REPLACE INTO item_cache(item, key, result) VALUES (?, ?, ?)",
-                [(item, key, json.dumps(result, sort_keys=True)) for item, key, result in entries],
+            self._cache(entries)
+
+    def _cache(self, entries: Sequence[tuple[str, str, dict]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO item_cache(item, key, result) VALUES (?, ?, ?)",
+            [(item, key, json.dumps(result, sort_keys=True)) for item, key, result in entries],
+        )
+
+    def cache_keys(self) -> set[tuple[str, str]]:
+        """Return the (item, key) of every shared result."""
+        return set(self.db.execute("SELECT item, key FROM item_cache"))
+
+    def problems(self) -> list[tuple[str, str, str]]:
+        """Return (student, status, message) of every student not graded, by student id."""
+        return list(
+            self.db.execute(
+                "SELECT student, status, message FROM students WHERE status != ? ORDER BY student",
+                (GRADED,),
             )
+        )
 
     # -- merging -------------------------------------------------------------------------
 

@@ -280,7 +280,7 @@ def finish_book(
         outcomes[row.student] = Outcome(row.status, row.score, row.max_score, row.message)
         if row.status == GRADED and row.report:
             reports[row.student] = json.loads(row.report)
-            forms[row.student] = json.loads(row.detail or "{}").get(CODE_FORMS, {})
+            forms[row.student] = code_forms_of(row.detail or "{}")
     matched = match(inputs.roster, outcomes)
     rows = build_rows(matched, outcomes, course.max_score, inputs.policy, inputs.times)
     new = {student: item_scores(reports.get(student, {})) for student in outcomes}
@@ -304,6 +304,16 @@ def finish_book(
         sum(1 for row in rows if row.submitted and row.time_source == "none" and inputs.policy),
         (out / CHANGES, out / CLASS_REPORT),
     )
+
+
+_FORMS_FIRST = '{"' + CODE_FORMS + '": '  # sort_keys puts it first in a batch row's detail
+
+
+def code_forms_of(detail: str) -> dict[str, Any]:
+    """Return a detail's code forms, parsing only them when they come first (as batch writes)."""
+    if detail.startswith(_FORMS_FIRST):
+        return json.JSONDecoder().raw_decode(detail, len(_FORMS_FIRST))[0]
+    return json.loads(detail).get(CODE_FORMS, {})
 
 
 def _starters(course: Any) -> dict[str, str]:
