@@ -243,6 +243,7 @@ class _Batch:
             plan.forms = code_forms(_code(plan.read, self.names))
             plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
             pending.append(plan)
+            self._pool()  # its workers boot while the rest of the class is planned
         finished = False
         try:
             self._grade(pending)
