@@ -7,9 +7,10 @@ means "the grader ran", whatever the score. See docs/ci.md.
 
 from __future__ import annotations
 
+import json
+
 from grader.grading.results import Report, Status
 from grader.reporters.common import check_title, scored_checks
-from grader.reporters.indented import dumps_indent2
 
 SCHEMA = "classroom50/result/v1"
 
@@ -32,4 +33,4 @@ def render_classroom50(report: Report) -> str:
         "max-score": report.max_score,
         "tests": tests,
     }
-    return dumps_indent2(result) + "\n"
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"

@@ -6,6 +6,7 @@ docs/reports.md for why hidden checks are shown as "visible".
 
 from __future__ import annotations
 
+import json
 from typing import Any, Literal
 
 from grader.grading.results import CheckResult, ItemResult, Report, Status
@@ -22,7 +23,6 @@ from grader.reporters.common import (
     sandbox_sentences,
     scored_checks,
 )
-from grader.reporters.indented import dumps_indent2
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 VISIBILITIES: tuple[Visibility, ...] = ("hidden", "after_due_date", "after_published", "visible")
@@ -52,7 +52,7 @@ def render_gradescope(report: Report, *, hidden_visibility: Visibility = "visibl
         },
         "tests": tests,
     }
-    return dumps_indent2(results) + "\n"
+    return json.dumps(results, indent=2, ensure_ascii=False) + "\n"
 
 
 def _summary(report: Report) -> str:

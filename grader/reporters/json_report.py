@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from grader.grading.results import (
@@ -13,14 +14,13 @@ from grader.grading.results import (
     sandbox_data,
 )
 from grader.reporters.common import clean
-from grader.reporters.indented import dumps_indent2
 
 SCHEMA_VERSION = 2
 
 
 def render_json(report: Report) -> str:
     """Render the report as JSON (schema_version 2), indented by 2, ending in a newline."""
-    return dumps_indent2(report_data(report)) + "\n"
+    return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
 
 
 def report_data(report: Report) -> dict[str, Any]:

@@ -65,10 +65,11 @@ Enforced (see :func:`sandbox_features` for what this machine actually supports)
 * Time budgets (``Limits``): besides the per-call and per-import limits, a budget per module
   and per submission of wall-clock time and of time lost to code that does not finish; a
   spent budget answers ``TimedOut(seconds=0, budget=<one sentence>)`` at once.
-* Per request: a fresh output memfd made and read by the trusted side (a flood at import or a
-  rewound file offset cannot hide a later call's output), and numpy's error state, the
-  warnings filters and ``sys.stdout``/``sys.stderr`` restored from references taken before
-  student code ran (advisory: a module can still monkeypatch them).
+* Per request: the worker's output memfd emptied (``ftruncate``, which seccomp denies the
+  worker) and read from offset 0 by the trusted side, the worker rewinding to its start (a
+  flood at import or a moved file offset cannot hide a later call's output), and numpy's
+  error state, the warnings filters and ``sys.stdout``/``sys.stderr`` restored from
+  references taken before student code ran (advisory: a module can still monkeypatch them).
 * Limits per worker: ``RLIMIT_AS`` (own size + ``memory_bytes``), ``RLIMIT_FSIZE`` (1 MiB
   per output file; the reader shows ``output_bytes`` and says the rest was cut),
   ``RLIMIT_NOFILE`` 64, ``RLIMIT_CORE`` 0, ``RLIMIT_CPU`` (a per-request backstop); stdin

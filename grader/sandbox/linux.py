@@ -2,12 +2,12 @@
 
 Each worker is forked by the zygote (:mod:`grader.sandbox.zygote`), confines itself (rlimits,
 namespaces, Landlock, seccomp; see ``child/confine.py``) and talks over its own Unix socket;
-each request brings a fresh output memfd.  Workers are killed through pidfds.
+its output goes to one memfd that is emptied here before each request.  Workers are killed
+through pidfds.
 """
 
 from __future__ import annotations
 
-import array
 import logging
 import math
 import os
@@ -52,17 +52,12 @@ def _wait(sock: socket.socket, event: int, deadline: float) -> None:
     poller.poll(max(1, math.ceil(left * 1000)))
 
 
-def _send_frame(sock: socket.socket, data: bytes, deadline: float, fds: list[int]) -> None:
-    """Send one length-prefixed frame before ``deadline``, ``fds`` attached to its first byte."""
+def _send_frame(sock: socket.socket, data: bytes, deadline: float) -> None:
+    """Send one length-prefixed frame before ``deadline``."""
     view = memoryview(wire.header(len(data)) + data)
     while view:
         try:
-            if fds:
-                rights = [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))]
-                sent = sock.sendmsg([view[:_MAX_CHUNK]], rights, socket.MSG_NOSIGNAL)
-                fds = []
-            else:
-                sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
+            sent = sock.send(view[:_MAX_CHUNK], socket.MSG_NOSIGNAL)
         except BlockingIOError:
             _wait(sock, select.POLLOUT, deadline)
             continue
@@ -182,7 +177,7 @@ class LinuxWorker(WorkerHandle):
     def exchange(self, data: bytes, deadline: float, limit: int) -> bytes:
         """Send a request (its output file emptied first); return the raw reply."""
         self.begin_request()
-        _send_frame(self.sock, data, deadline, [])
+        _send_frame(self.sock, data, deadline)
         return _recv_frame(self.sock, deadline, limit)
 
     def kill(self) -> None:
@@ -217,7 +212,7 @@ class LinuxWorker(WorkerHandle):
         return status
 
     def close_output(self) -> None:
-        """Close the output memfds and the pidfd."""
+        """Close the output memfd and the pidfd."""
         self.end_request()
         for fd in (self.memfd, self.pidfd):
             if fd >= 0:

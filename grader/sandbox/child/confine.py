@@ -20,7 +20,7 @@ except ImportError:  # not Linux: only the Linux backend's zygote uses this modu
 from .filesystem import DEVICES, Layout
 from .libc import LIBC, PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, prctl
 from .seccomp import install_seccomp
-from .wire import SocketChannel
+from .wire import Channel
 
 FD_LIMIT = 64
 
@@ -277,6 +277,7 @@ def worker_main(sock_fd: int, memfd: int, cfg: dict, layout: Layout, zygote: int
     features["file_changes_blocked"] = seccomp or features["landlock"]
     features["new_processes_blocked"] = features["process_limit"]
 
-    worker = Worker(SocketChannel(sock_fd), cfg)
+    os.set_blocking(sock_fd, True)
+    worker = Worker(Channel(sock_fd), cfg)
     worker.hello(features)
     worker.serve()

@@ -9,9 +9,7 @@ A frame is a 4-byte big-endian length followed by that many bytes of UTF-8 JSON.
 
 from __future__ import annotations
 
-import array
 import os
-import socket
 
 HEADER_BYTES = 4
 
@@ -64,10 +62,6 @@ class Channel:
         self.write_fd = read_fd if write_fd is None else write_fd
         self.pending = bytearray()  # bytes read past the last frame (the next one's start)
 
-    def take_fds(self) -> list[int]:
-        """Return the fds that came with the last frame (none over pipes)."""
-        return []
-
     def _read_some(self, most: int) -> bytes:
         """Read between 1 and ``most`` bytes (b"" at end of file)."""
         return os.read(self.read_fd, most)
@@ -97,36 +91,3 @@ class Channel:
         view = memoryview(header(len(data)) + data)
         while view:
             view = view[os.write(self.write_fd, view[: 1 << 20]) :]
-
-
-class SocketChannel(Channel):
-    """A Channel over a Unix socket, which also receives fds sent with a frame (SCM_RIGHTS)."""
-
-    def __init__(self, fd: int) -> None:
-        """Serve the connected socket ``fd``."""
-        super().__init__(fd)
-        self.sock = socket.socket(fileno=fd)
-        self.sock.setblocking(True)
-        self.fds: list[int] = []
-
-    def take_fds(self) -> list[int]:
-        """Return (and forget) the fds that came with the last frame."""
-        fds, self.fds = self.fds, []
-        return fds
-
-    def recv(self) -> bytes | None:
-        """Read one frame, collecting any fds that came with it."""
-        for fd in self.take_fds():  # never leak fds the last request did not use
-            os.close(fd)
-        return super().recv()
-
-    def _read_some(self, most: int) -> bytes:
-        """Read between 1 and ``most`` bytes, keeping any fds attached to them."""
-        space = socket.CMSG_SPACE(4 * array.array("i").itemsize)
-        data, ancillary, _, _ = self.sock.recvmsg(most, space, socket.MSG_CMSG_CLOEXEC)
-        for level, kind, payload in ancillary:
-            if level == socket.SOL_SOCKET and kind == socket.SCM_RIGHTS:
-                fds = array.array("i")
-                fds.frombytes(payload[: len(payload) - len(payload) % fds.itemsize])
-                self.fds += list(fds)
-        return data

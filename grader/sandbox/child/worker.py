@@ -103,14 +103,12 @@ class Pristine:
         except OSError:
             self.rewind = False
 
-    def restore(self, fds: list[int]) -> None:
+    def restore(self) -> None:
         """Reset the state; write output from the start of the file the trusted side emptied.
 
         Fds 1 and 2 share one output file (a memfd) that the trusted side empties before
         each request; over pipes (the portable backend) there is nothing to rewind.
         """
-        for fd in fds:  # nothing is sent with a request any more
-            os.close(fd)
         for stream in (self.stdout, self.stderr):
             try:
                 stream.flush()
@@ -371,7 +369,7 @@ class Worker:
                 os._exit(0)
             seq = None
             try:
-                self.pristine.restore(self.channel.take_fds())
+                self.pristine.restore()
                 req = json.loads(raw)
                 seq = req.get("seq")
                 self._reset_cpu_limit()
