@@ -57,6 +57,15 @@ _OUTPUT_CAP = 4000  # characters of printed output kept per check
 _REAL_KINDS = "iuf"
 
 
+def unavailable_failure(outcome: Unavailable) -> Failure:
+    """Return what a check reports when the student's file cannot be run at all."""
+    if outcome.not_started:
+        return NotStarted(
+            f"{outcome.reason}; restore the starter file with: grade init . --keep-existing"
+        )
+    return CodeCrashed(outcome.reason, outcome.frames)
+
+
 class Student:
     """Call into one student module through a sandbox backend and judge what comes back."""
 
@@ -181,11 +190,7 @@ class Student:
             during = f"importing {self.exercise.file}" if outcome.during_import else call
             raise CodeCrashed(f"{during} crashed the sandbox: {outcome.reason}", output=self.output)
         if isinstance(outcome, Unavailable):
-            if outcome.not_started:
-                raise NotStarted(
-                    f"{outcome.reason}; restore the starter file with: grade init . --keep-existing"
-                )
-            raise CodeCrashed(outcome.reason, outcome.frames)
+            raise unavailable_failure(outcome)
         raise CodeCrashed(f"{call}: the sandbox gave an unknown answer")
 
     # -- judging values --------------------------------------------------------------------

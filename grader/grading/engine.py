@@ -19,7 +19,7 @@ from typing import Any
 
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
-from grader.grading.checks import CourseError, Failure, Student
+from grader.grading.checks import CourseError, Failure, Student, unavailable_failure
 from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
 from grader.grading.direct import (
     DirectCheck,
@@ -371,7 +371,12 @@ class _Run:
         return _result(self.meta[item][1], error, self.students.get(item), seconds)
 
     def _grade_exercise(self, exercise: CodeExercise, items: list[Any]) -> ItemResult:
-        runs = self._run_checks(items)
+        problem = self.handle.unavailable(exercise.module) if self.handle is not None else None
+        if problem is None:
+            runs = self._run_checks(items)
+        else:  # no file to run (missing, unreadable): no check can pass, none need run
+            error = unavailable_failure(problem)
+            runs = [_result(self.meta[item][1], error, None, 0.0) for item in items]
         tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
         diagnosis = None

@@ -125,6 +125,10 @@ class SandboxSession:
         """Return (SHA-256, size) of the file as copied, or None if it was not usable."""
         return self._digests.get(name)
 
+    def unavailable(self, module: str) -> Unavailable | None:
+        """Return why ``module``'s file cannot run at all (missing, unreadable), or None."""
+        return self._problems.get(module)
+
     def worker_pids(self) -> list[int]:
         """Return the pids of the live workers (for tests and diagnostics)."""
         return [w.pid for w in self._live if not w.done]

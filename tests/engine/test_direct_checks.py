@@ -167,3 +167,26 @@ def test_a_warm_grader_reuses_its_checks_and_sees_a_new_submission(tmp_path: Pat
         second = grader.grade(folder, ["relu"]).items[0]
     assert first.score == first.max_score and second.score < second.max_score
     assert second.diagnosis is not None and second.diagnosis.id == "python_max"
+
+
+def test_a_missing_file_earns_nothing_even_from_a_check_that_never_calls_it(
+    tmp_path: Path,
+) -> None:
+    course = _course_copy(tmp_path)
+    tests = course / "relu" / "test_relu.py"
+    tests.write_text(tests.read_text() + "\n\ndef test_lesson_values(student):\n    pass\n")
+    present = tmp_path / "present"
+    present.mkdir()
+    (present / "relu.py").write_text(_WRONG_RELU)
+    missing = tmp_path / "missing"
+    missing.mkdir()
+    with Grader(load_course(course)) as grader:
+        relu_with_file = grader.grade(present, ["relu"]).items[0]
+        relu_missing = grader.grade(missing, ["relu"]).items[0]
+    assert relu_with_file.tests[0].score == 1  # the check that calls nothing passes with a file
+    assert relu_missing.score == 0
+    for test in relu_missing.tests:
+        assert test.status.value == "not started"
+        assert test.message == (
+            "relu.py is missing; restore the starter file with: grade init . --keep-existing"
+        )
