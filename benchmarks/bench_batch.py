@@ -7,8 +7,9 @@ quiz (relu_output), a mix of correct, partial, broken, hanging and archived (.zi
   two are byte-identical and the shared-results cache cannot help);
 * realistic: what a class hands in: many untouched stubs and copies of the same starter code,
   so about a third of the files are unique.
-* scale (1,000 and 5,000 students, realistic, a bounded set of distinct variants): the
-  throughput and peak memory of a large class.
+* scale: 1,000 distinct students (the fixed cost of a run spread over a large class, compared
+  with the distinct class's plain rate), then 1,000 and 5,000 realistic students (a bounded set
+  of distinct variants): the throughput and peak memory of a large class.
 
 Baseline: per submission, `python -m pytest` on the same hidden checks with the student's
 modules imported directly (benchmarks/plain/; unsandboxed, no grader code), two at a time, on the
@@ -240,6 +241,21 @@ def main() -> None:
             if rate < TARGET_RATE or rate / plain < TARGET_SPEEDUP or max(peaks) > TARGET_MIB:
                 missed.append(shape)
         if not options.no_scale:
+            # Every file distinct: what a class of this size costs once the fixed start and
+            # end of a run are spread over it (compared with the distinct class's plain rate).
+            folder = base / "distinct1000"
+            hanging = make_class(folder, 1000, distinct=True)
+            seconds, peak, pss, _ = run_batch(folder, base / "out", options.jobs)
+            rate, plain = 1000 / seconds, figures["distinct"][1]
+            print(
+                f"scale     1000 students (distinct, {hanging} hanging): {rate:.1f}"
+                f" submissions/s, {seconds:.1f} s, {rate / plain:.1f}x the plain loop above,"
+                f" peak tree RSS {peak:.0f} MiB (PSS {pss:.0f} MiB)",
+                flush=True,
+            )
+            if rate < TARGET_RATE or rate / plain < TARGET_SPEEDUP or peak > TARGET_MIB:
+                missed.append("distinct1000")
+            shutil.rmtree(folder)
             for count in (1000, 5000):
                 folder = base / f"scale{count}"
                 hanging = make_class(folder, count, distinct=False, variants=60)

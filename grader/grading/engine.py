@@ -338,9 +338,11 @@ class _Run:
 
         The files of a submission share one worker, so one file can break another's calls
         (a patched numpy, a changed recursion limit).  A failure is only reported once the
-        module, in a worker of its own, fails the check too; not started and timed-out
-        checks are not run again (no other file causes the first; the second would cost
-        its time again).  From then on the module keeps its own worker.
+        module, in a worker of its own, fails the check too, unless the shared worker says no
+        student code changed what it watches (a word that can keep a failure, never earn a
+        point); not started and timed-out checks are not run again (no other file causes the
+        first; the second would cost its time again).  From then on the module keeps its own
+        worker.
         """
         handle = self.handle
         module = self.meta[item][0].module
@@ -350,6 +352,7 @@ class _Run:
             handle is not None
             and run.result.status in _CONFIRMED_ALONE
             and handle.shared_requests(module) > before
+            and not handle.untouched(module)
         ):
             handle.isolate(module)
             run = self._run_check(item)

@@ -38,6 +38,7 @@ class _Budget(Enum):
 _WALL_CLOCK = (_Budget.MODULE, _Budget.SUBMISSION)
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _SPENT_GRACE = 0.25  # seconds per request once a submission's hang budget is spent
+_PROBE_SECONDS = 0.25  # for a worker to say whether student code changed its process
 
 
 def _cleanup_submission(owner: int, workers: list[WorkerHandle], directory: str) -> None:
@@ -146,6 +147,30 @@ class SandboxSession:
         if module in self._modules and module not in self._isolated:
             self._isolated.add(module)
             self._loaded.get("", set()).discard(module)
+
+    def untouched(self, module: str) -> bool:
+        """Tell whether the worker ``module`` shares says student code left its process as it was.
+
+        The engine asks before it runs a failed check again alone (``isolate``), and skips
+        that run on a yes.  A worker's word can only keep its own student's failure, never
+        earn a point, so it may be believed; any doubt (no shared worker, no answer in time,
+        a malformed one) is a no.  See ``child/untouched.py`` for what the worker compares.
+        """
+        worker = self._workers.get("")
+        if worker is None or module in self._isolated or module not in self._loaded[""]:
+            return False
+        worker.seq += 1
+        request = {"op": "untouched", "module": module, "seq": worker.seq}
+        data = json.dumps(request, separators=(",", ":")).encode()
+        try:
+            reply = load_json(worker.exchange(data, time.monotonic() + _PROBE_SECONDS, 1 << 10))
+            if reply.get("seq") != worker.seq or reply.get("status") != "ok":
+                raise Malformed("bad untouched reply")
+        except (Timeout, Gone, Malformed):
+            self._end(worker, "did not say whether it was untouched", False)
+            return False
+        worker.end_request()
+        return reply.get("untouched") is True
 
     def close(self) -> None:
         """Kill this submission's workers and delete its directory; idempotent."""

@@ -294,3 +294,33 @@ def test_two_courses_in_one_process_each_run_their_own_hidden_tests(tmp_path: Pa
             scores[name] = relu.score
     assert scores["fixture"] == 6
     assert scores["strict"] == scores["strict again"] < 6
+
+
+@pytest.mark.parametrize(
+    ("first_file_extra", "workers"),
+    [("", 1), ("\nnp.abs = np.negative\n", 2)],
+)
+def test_a_failure_is_run_again_alone_only_when_another_file_changed_the_worker(
+    grader: Grader, tmp_path: Path, monkeypatch, first_file_extra: str, workers: int
+) -> None:
+    """A wrong relu.py beside a weighted_sum.py that changes nothing fails at once; beside one
+    that patches numpy, its failures are run again alone: the report is the same either way."""
+    wrong_relu = "import numpy as np\n\ndef relu(x):\n    return np.abs(x)\n"
+    alone = tmp_path / "alone"
+    alone.mkdir()
+    (alone / "relu.py").write_text(wrong_relu)
+    expected = grader.grade(alone, ["relu"]).items[0]
+    both = tmp_path / "both"
+    both.mkdir()
+    (both / "relu.py").write_text(wrong_relu)
+    solution = (ROOT / "solutions" / "weighted_sum.py").read_text()
+    (both / "weighted_sum.py").write_text(solution + first_file_extra)
+    spawned = []
+    spawn = grader.sandbox.spawn
+    monkeypatch.setattr(grader.sandbox, "spawn", lambda *a: spawned.append(1) or spawn(*a))
+    weighted_sum, relu = grader.grade(both, ["weighted_sum", "relu"]).items
+    assert weighted_sum.score == weighted_sum.max_score
+    assert relu.status is Status.FAILED and len(spawned) == workers
+    assert [(t.status, t.message) for t in relu.tests] == [
+        (t.status, t.message) for t in expected.tests
+    ]

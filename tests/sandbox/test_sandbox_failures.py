@@ -8,6 +8,7 @@ import time
 import pytest
 from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
+from grader.sandbox import session as session_module
 from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
 
 
@@ -533,3 +534,59 @@ def test_a_crash_of_its_own_is_charged_after_one_more_try(submit) -> None:
     assert isinstance(sub.call("a", "pid"), Returned)
     outcome = sub.call("b", "die")
     assert isinstance(outcome, Crashed) and "exited with status 9" in outcome.reason
+
+
+MATH = "import math\ndef exp(x):\n    return math.exp(x)\n"
+
+
+def test_a_file_that_changes_nothing_leaves_the_shared_worker_untouched(submit) -> None:
+    sub = submit({"a.py": "import numpy as np\n" + PID, "b.py": MATH})
+    assert isinstance(sub.call("a", "pid"), Returned) and isinstance(
+        sub.call("b", "exp", (1.0,)), Returned
+    )
+    assert sub.untouched("b") and sub.untouched("b")  # asking changes nothing either
+    assert len(sub.worker_pids()) == 1
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "import numpy as np\nnp.maximum = None\n",
+        "import builtins\nbuiltins.sum = None\n",
+        "import math\ndel math.tau\n",
+        "import sys\nsys.setrecursionlimit(80)\n",
+        "import threading, time\nthreading.Timer(30, time.sleep, (1,)).start()\n",
+        "import b\n",  # imports the other student file before the grader does
+        "import wave\nwave.open = None\n",  # a library no worker had imported
+        "import os\nos.environ['LANG'] = 'C'\n",
+        "import os\nos.chdir('/')\n",
+        "import signal\nsignal.signal(signal.SIGUSR1, lambda *args: None)\n",
+        "import numpy as np\nnp.set_printoptions(precision=2)\n",
+        "keep = b'x' * (200 << 20)\n",
+        "import os\nkeep = [os.open('/dev/null', os.O_RDONLY) for _ in range(5)]\n",
+    ],
+)
+def test_a_file_that_changes_the_shared_worker_is_seen(submit, change: str) -> None:
+    sub = submit({"a.py": change + PID, "b.py": MATH})
+    assert isinstance(sub.call("a", "pid"), Returned)
+    assert isinstance(sub.call("b", "exp", (1.0,)), Returned)
+    assert not sub.untouched("b")
+
+
+def test_only_a_shared_worker_is_asked(submit) -> None:
+    sub = submit({"a.py": PID, "b.py": MATH})
+    assert not sub.untouched("b")  # not loaded yet
+    sub.call("a", "pid")
+    sub.call("b", "exp", (1.0,))
+    sub.isolate("b")
+    assert not sub.untouched("b")  # has a worker of its own: nothing to spare
+
+
+def test_a_worker_that_does_not_answer_in_time_is_ended(submit, monkeypatch) -> None:
+    sub = submit({"a.py": PID, "b.py": MATH})
+    first = sub.call("a", "pid").value
+    sub.call("b", "exp", (1.0,))
+    monkeypatch.setattr(session_module, "_PROBE_SECONDS", 0.0)
+    assert not sub.untouched("b")
+    assert first not in sub.worker_pids() and not pid_alive(first)
+    assert sub.call("b", "exp", (0.0,)) == Returned(1.0)  # imported again in a fresh worker

@@ -349,3 +349,18 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path: Path) -> None:
     grading.send_signal(signal.SIGKILL)
     grading.wait()
     assert _wait_gone(worker) and _wait_gone(spare)
+
+
+@pytest.mark.parametrize(
+    ("first", "untouched"),
+    [("def f():\n    return 1\n", True), ("import numpy as np\nnp.exp = None\n", False)],
+)
+def test_a_portable_worker_says_whether_another_file_changed_it(
+    portable: PortableSandbox, tmp_path: Path, first: str, untouched: bool
+) -> None:
+    (tmp_path / "a.py").write_text(first + "def g():\n    return 2\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("import math\ndef h():\n    return math.pi\n")
+    with portable.open(tmp_path, ["a.py", "b.py"]) as session:
+        assert session.call("a", "g") == Returned(2)
+        assert isinstance(session.call("b", "h"), Returned)
+        assert session.untouched("b") is untouched

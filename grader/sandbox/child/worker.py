@@ -15,6 +15,7 @@ import os
 import stat
 import sys
 
+from .untouched import Baseline, copy_namespaces
 from .values import _clip, decode, encode_top, guarded, np, type_name
 from .wire import (
     SEND_FRAMES as MAX_FRAMES,
@@ -148,6 +149,7 @@ class Worker:
         if self.directory:
             sys.path.append(self.directory)
         self.pristine = Pristine()
+        self.baseline = Baseline({name[:-3] for name in self.files})
 
     # -- student frames ------------------------------------------------------------
 
@@ -220,6 +222,8 @@ class Worker:
         if stem in self.modules:
             return {"status": "ok"}
         path = os.path.join(self.directory or "", stem + ".py")
+        if stem in sys.modules:  # another student module imported it first, as it liked
+            self.baseline.foreign = True
         try:
             spec = importlib.util.spec_from_file_location(stem, path)
             module = importlib.util.module_from_spec(spec)
@@ -299,6 +303,8 @@ class Worker:
         op = req.get("op")
         if op == "load":
             return self.load(req["module"])
+        if op == "untouched":
+            return {"status": "ok", "untouched": self.baseline.untouched()}
         if req.get("module") not in self.modules:
             return {"status": "error", "reason": "module not loaded"}
         if op == "call":
@@ -444,15 +450,16 @@ def serve_pipes(cfg: dict | None) -> None:
     capture_output()
     channel = Channel(read_fd, write_fd)
     _watch_parent()
+    copy_namespaces()  # before any student code, and before the session needs this worker
     if cfg is None:
         raw = channel.recv()
         if raw is None:
             os._exit(0)
         cfg = json.loads(raw)
     limited = _limit_memory(int(cfg.get("memory_bytes", 1 << 30)))
-    worker = Worker(channel, cfg)
     if cfg.get("dir"):
         os.chdir(cfg["dir"])
+    worker = Worker(channel, cfg)  # its baseline (untouched.py) sees the final set-up
     worker.marker = b"\x00grader-mark:" + str(cfg.get("mark", "")).encode() + b":"
     worker.hello({"separate_process": True, "memory_limit": limited})
     worker.serve()

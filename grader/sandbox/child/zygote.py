@@ -167,6 +167,7 @@ def zygote_main(argv: list[str]) -> None:
 
     from . import worker  # noqa: F401  (loaded before any worker hides this folder)
     from .seccomp import prepare_seccomp
+    from .untouched import copy_namespaces
 
     prepare_seccomp()  # each worker inherits the filter and only writes its pid into it
 
@@ -175,6 +176,7 @@ def zygote_main(argv: list[str]) -> None:
         list(options.get("hide", [])),
         options.get("private_root", True) is True,
     )
+    copy_namespaces()  # once, for every worker to compare with (see untouched.py)
     import gc
 
     gc.collect()

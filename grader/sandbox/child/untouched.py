@@ -1,0 +1,136 @@
+"""Tell whether student code left the shared worker as it found it (untrusted child program).
+
+The files of a submission share one worker.  When a check of one file fails there, the
+trusted side runs it again in a worker holding that file alone, unless this worker says
+that nothing it watches changed since it started: the namespaces of the libraries student
+code uses, the interpreter's settings, threads, signal handlers and timers, the working
+directory, the environment, open files and memory.  The answer can only spare that second
+run, which could only turn a failure into a pass: a worker that lies keeps its own
+student's failures and earns nothing (docs/security.md, "One worker per submission").
+
+The namespaces are copied once, before any worker exists (the zygote, or a portable child
+at boot), so a worker start does not pay for them; the settings are read when the worker
+starts.  The functions used here are bound at import, so student code that patches
+``sys`` or ``signal`` cannot answer for them.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from _thread import _count as _thread_count  # threads started since the interpreter began
+from collections.abc import Callable
+
+_WATCHED = (
+    "builtins", "math", "cmath", "numpy", "numpy.linalg", "numpy.random", "random",
+    "statistics", "functools", "operator", "itertools", "collections", "copy", "json", "re",
+    "string", "fractions", "decimal", "os", "time",
+)  # fmt: skip
+_MEMORY_SLACK = 64 << 20  # bytes a worker may grow by (its own module's arrays) and still pass
+_NO_TIMER = (0.0, 0.0)
+
+_getrecursionlimit = sys.getrecursionlimit
+_getswitchinterval = sys.getswitchinterval
+_gettrace = sys.gettrace
+_getprofile = sys.getprofile
+_getcwd = os.getcwd
+_listdir = os.listdir
+_getsignal = signal.getsignal
+_getitimer = getattr(signal, "getitimer", None)
+_TIMERS = [
+    getattr(signal, n)
+    for n in ("ITIMER_REAL", "ITIMER_VIRTUAL", "ITIMER_PROF")
+    if hasattr(signal, n)
+]
+_SIGNALS = sorted(signal.valid_signals()) if hasattr(signal, "valid_signals") else []
+
+
+class _Copied:
+    """What ``copy_namespaces`` took, before any student code."""
+
+    namespaces: dict[str, tuple[object, dict]] = {}
+    printoptions: Callable[[], dict] | None = None  # numpy keeps them out of its namespace
+
+
+def copy_namespaces() -> None:
+    """Copy the watched libraries' namespaces (before any student code, once per process)."""
+    _Copied.printoptions = getattr(sys.modules.get("numpy"), "get_printoptions", None)
+    _Copied.namespaces = {
+        name: (module, dict(vars(module)))
+        for name in _WATCHED
+        if (module := sys.modules.get(name)) is not None
+    }
+
+
+def _memory() -> int | None:
+    """Return the resident bytes of this process, or None where /proc cannot say."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+class Baseline:
+    """What the worker looked like before student code; ``untouched()`` compares with it."""
+
+    def __init__(self, students: set[str]) -> None:
+        """Read the settings (call after the worker is set up, before any student code)."""
+        self.settings = self._settings()
+        self.memory = _memory()
+        self.modules = set(sys.modules) | students  # importing anything else: not untouched
+        self.foreign = False  # a student module was imported by another module's code
+
+    def _settings(self) -> tuple:
+        """Return the watched settings as one comparable value."""
+        signals = []
+        for number in _SIGNALS:
+            try:
+                signals.append(_getsignal(number))
+            except (OSError, ValueError):
+                signals.append(None)
+        timers = [_getitimer(t) for t in _TIMERS] if _getitimer is not None else []
+        fds = len(_listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1
+        return (
+            _getrecursionlimit(),
+            _getswitchinterval(),
+            _gettrace(),
+            _getprofile(),
+            _getcwd(),
+            dict(os.environ),
+            tuple(sys.path),
+            tuple(sys.meta_path),
+            tuple(sys.path_hooks),
+            tuple(signals),
+            tuple(timers),
+            _thread_count(),
+            fds,
+            _Copied.printoptions() if _Copied.printoptions is not None else None,
+        )
+
+    def untouched(self) -> bool:
+        """Tell whether every watched thing is as it was (any doubt: False)."""
+        try:
+            return self._untouched()
+        except BaseException:
+            return False
+
+    def _untouched(self) -> bool:
+        if self.foreign or not _Copied.namespaces or not self.modules.issuperset(sys.modules):
+            return False  # a library imported since: patched, perhaps, before this module ran
+        for name, (module, copy) in _Copied.namespaces.items():
+            if sys.modules.get(name) is not module:
+                return False
+            now = vars(module)
+            if len(now) != len(copy):
+                return False
+            for key, value in copy.items():
+                if now.get(key, _Copied) is not value:
+                    return False
+        if self._settings() != self.settings:
+            return False
+        memory = _memory()
+        if memory is None or self.memory is None:
+            return False
+        return memory <= self.memory + _MEMORY_SLACK
