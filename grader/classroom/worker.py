@@ -48,7 +48,13 @@ def main() -> None:
         items = [item_data(item) for item in report.items]
         protocol.write(json.dumps({"task": tasks.pop(id(submission)), "items": items}) + "\n")
 
-    limits = Limits(call_timeout=call_timeout, import_timeout=max(call_timeout, 2.0))
+    # As with `grade check`'s defaults, a module that hangs loses one call's time, not more:
+    # its later checks are not run (each hang burns a core for as long as it is allowed).
+    limits = Limits(
+        call_timeout=call_timeout,
+        import_timeout=max(call_timeout, 2.0),
+        module_hang_seconds=call_timeout,
+    )
     with Grader(course, limits) as grader:
         grader.grade_many(submissions(), on_report)
 

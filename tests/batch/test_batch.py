@@ -214,3 +214,25 @@ def test_shard_from_gitlab_environment(tmp_path) -> None:
     )
     assert done.returncode == 2
     assert "3/2" in done.stderr and "GitLab" in done.stderr
+
+
+def test_a_hanging_module_loses_one_call_and_the_others_go_on(tmp_path) -> None:
+    """As with `grade check`: one timed-out call per module, its other checks say why not run."""
+    student = tmp_path / "s" / "hang"
+    student.mkdir(parents=True)
+    (student / "relu.py").write_text("def relu(x):\n    while True:\n        pass\n")
+    (student / "sigmoid.py").write_text("import math\n\ndef sigmoid(z):\n    return 0.5\n")
+    started = time.monotonic()
+    done = grade_batch(
+        "batch", "s", "--out", "o", "--jobs", "1", "--call-timeout", "0.4", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert time.monotonic() - started < 60
+    report = json.loads((tmp_path / "o" / "reports" / "hang.json").read_text())
+    relu = next(item for item in report["exercises"] if item["id"] == "relu")
+    messages = [test["message"] for test in relu["tests"]]
+    assert "did not return within 0.4 s" in messages[0]
+    assert messages[1:] and all(" was not run: " in m and "relu.py" in m for m in messages[1:])
+    sigmoid = next(item for item in report["exercises"] if item["id"] == "sigmoid")
+    assert all("not run" not in test["message"] for test in sigmoid["tests"])
+    assert sigmoid["status"] == "failed"  # graded: 0.5 is right at 0 only
