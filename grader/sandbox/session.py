@@ -10,11 +10,11 @@ import shutil
 import time
 import weakref
 from dataclasses import dataclass
-from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from grader.sandbox import codec as _codec
+from grader.sandbox.budgets import WALL_CLOCK, Budget, budget_message
 from grader.sandbox.codec import Malformed
 from grader.sandbox.copy import check_file_names, copy_files, make_temp_dir
 from grader.sandbox.core import Gone, SandboxError, Timeout, WorkerHandle, describe_end, load_json
@@ -26,16 +26,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-class _Budget(Enum):
-    """A time budget that can refuse a request."""
-
-    MODULE = "wall clock of one module"
-    SUBMISSION = "wall clock of the submission"
-    MODULE_HANG = "time one module lost to code that did not finish"
-    HUNG_BEFORE = "the submission's time lost to code that did not finish, for a module that hung"
-
-
-_WALL_CLOCK = (_Budget.MODULE, _Budget.SUBMISSION)
 _CRASH_GRACE = 1.0  # how long a worker that hung up may take to exit on its own
 _SPENT_GRACE = 0.25  # seconds per request once a submission's hang budget is spent
 _PROBE_SECONDS = 0.25  # for a worker to say whether student code changed its process
@@ -286,7 +276,7 @@ class SandboxSession:
 
     # -- time budgets --------------------------------------------------------------
 
-    def _budgets(self, module: str) -> list[tuple[float, _Budget]]:
+    def _budgets(self, module: str) -> list[tuple[float, Budget]]:
         """Return (seconds left, which budget) for each budget that refuses calls.
 
         The first two are wall clock (module, submission); the others are time lost to code
@@ -295,31 +285,17 @@ class SandboxSession:
         """
         limits = self._limits
         budgets = [
-            (limits.module_seconds - self._spent.get(module, 0.0), _Budget.MODULE),
-            (limits.submission_seconds - self._spent_total, _Budget.SUBMISSION),
-            (limits.module_hang_seconds - self._hung_by.get(module, 0.0), _Budget.MODULE_HANG),
+            (limits.module_seconds - self._spent.get(module, 0.0), Budget.MODULE),
+            (limits.submission_seconds - self._spent_total, Budget.SUBMISSION),
+            (limits.module_hang_seconds - self._hung_by.get(module, 0.0), Budget.MODULE_HANG),
         ]
         if self._hung >= limits.hang_seconds and self._hung_by.get(module):
-            budgets.append((0.0, _Budget.HUNG_BEFORE))
+            budgets.append((0.0, Budget.HUNG_BEFORE))
         return budgets
 
-    def _budget_message(self, module: str, which: _Budget) -> str:
+    def _budget_message(self, module: str, which: Budget) -> str:
         """Say that budget ``which`` is spent, in one sentence."""
-        limits = self._limits
-        name = self._modules.get(module, module)
-        if which is _Budget.MODULE:
-            return f"the time budget of {limits.module_seconds:g} s for {name} is spent"
-        if which is _Budget.SUBMISSION:
-            return f"the submission's time budget of {limits.submission_seconds:g} s is spent"
-        if which is _Budget.MODULE_HANG:
-            return (
-                f"the time budget of {limits.module_hang_seconds:g} s for code of {name} that"
-                " does not finish is spent"
-            )
-        return (
-            f"{name} did not finish earlier and the submission's time budget of"
-            f" {limits.hang_seconds:g} s for code that does not finish is spent"
-        )
+        return budget_message(self._limits, which, self._modules.get(module, module))
 
     def _allowance(self, module: str, wanted: float) -> tuple[float, str]:
         """Return the deadline for one request and the budget message if a budget sets it.
@@ -343,7 +319,7 @@ class SandboxSession:
     def _refusal(self, module: str, needed: float, wanted: float) -> TimedOut | None:
         """Refuse at once when a budget is spent (or cannot cover a re-import of ``needed`` s)."""
         for left, which in self._budgets(module):
-            wall_clock = which in _WALL_CLOCK  # a re-import is paid from these, not hang budgets
+            wall_clock = which in WALL_CLOCK  # a re-import is paid from these, not hang budgets
             if left <= 0.05 or (wall_clock and needed > 0 and left < needed + min(wanted, 0.5)):
                 return TimedOut(seconds=0.0, budget=self._budget_message(module, which))
         return None
