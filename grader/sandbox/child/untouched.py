@@ -3,15 +3,16 @@
 The files of a submission share one worker.  When a check of one file fails there, the
 trusted side runs it again in a worker holding that file alone, unless this worker says
 that nothing it watches changed since it started: the namespaces of the libraries student
-code uses, the interpreter's settings, threads, signal handlers and timers, the working
-directory, the environment, open files and memory.  The answer can only spare that second
-run, which could only turn a failure into a pass: a worker that lies keeps its own
-student's failures and earns nothing (docs/security.md, "One worker per submission").
+code uses, the set of imported modules, the interpreter's settings, threads, signal handlers
+and timers, the working directory, the environment, numpy's print options and memory.  The
+answer can only spare that second run, which could only turn a failure into a pass: a
+worker that lies keeps its own student's failures and earns nothing (docs/security.md, "One
+worker per submission").
 
-The namespaces are copied once, before any worker exists (the zygote, or a portable child
-at boot), so a worker start does not pay for them; the settings are read when the worker
-starts.  The functions used here are bound at import, so student code that patches
-``sys`` or ``signal`` cannot answer for them.
+Most of the picture is taken once, before any worker exists (``copy_namespaces``: in the
+zygote, or in a portable child at boot), so a worker start pays only for a few settings.
+The functions used here are bound at import, so student code that patches ``sys``, ``os`` or
+``signal`` does not answer for them.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ _WATCHED = (
     "string", "fractions", "decimal", "os", "time",
 )  # fmt: skip
 _MEMORY_SLACK = 64 << 20  # bytes a worker may grow by (its own module's arrays) and still pass
+_QUIET = (signal.SIG_DFL, signal.SIG_IGN, signal.default_int_handler, None)  # no Python handler
 _NO_TIMER = (0.0, 0.0)
 
 _getrecursionlimit = sys.getrecursionlimit
@@ -35,7 +37,6 @@ _getswitchinterval = sys.getswitchinterval
 _gettrace = sys.gettrace
 _getprofile = sys.getprofile
 _getcwd = os.getcwd
-_listdir = os.listdir
 _getsignal = signal.getsignal
 _getitimer = getattr(signal, "getitimer", None)
 _TIMERS = [
@@ -44,6 +45,7 @@ _TIMERS = [
     if hasattr(signal, n)
 ]
 _SIGNALS = sorted(signal.valid_signals()) if hasattr(signal, "valid_signals") else []
+_environ = getattr(os.environ, "_data", None)  # the raw mapping os.environ writes through to
 
 
 class _Copied:
@@ -51,11 +53,17 @@ class _Copied:
 
     namespaces: dict[str, tuple[object, dict]] = {}
     printoptions: Callable[[], dict] | None = None  # numpy keeps them out of its namespace
+    options: dict | None = None
+    environ: dict | None = None
+    memory: int | None = None
 
 
 def copy_namespaces() -> None:
-    """Copy the watched libraries' namespaces (before any student code, once per process)."""
+    """Take what every worker compares with (before any student code, once per process)."""
     _Copied.printoptions = getattr(sys.modules.get("numpy"), "get_printoptions", None)
+    _Copied.options = _Copied.printoptions() if _Copied.printoptions is not None else None
+    _Copied.environ = dict(_environ) if isinstance(_environ, dict) else None
+    _Copied.memory = _memory()
     _Copied.namespaces = {
         name: (module, dict(vars(module)))
         for name in _WATCHED
@@ -77,36 +85,24 @@ class Baseline:
 
     def __init__(self, students: set[str]) -> None:
         """Read the settings (call after the worker is set up, before any student code)."""
+        self.students = students
         self.settings = self._settings()
-        self.memory = _memory()
-        self.modules = set(sys.modules) | students  # importing anything else: not untouched
+        self.modules = len(sys.modules)  # honest code adds modules, never removes them
         self.foreign = False  # a student module was imported by another module's code
 
-    def _settings(self) -> tuple:
+    @staticmethod
+    def _settings() -> tuple:
         """Return the watched settings as one comparable value."""
-        signals = []
-        for number in _SIGNALS:
-            try:
-                signals.append(_getsignal(number))
-            except (OSError, ValueError):
-                signals.append(None)
-        timers = [_getitimer(t) for t in _TIMERS] if _getitimer is not None else []
-        fds = len(_listdir("/proc/self/fd")) if os.path.isdir("/proc/self/fd") else -1
         return (
             _getrecursionlimit(),
             _getswitchinterval(),
             _gettrace(),
             _getprofile(),
             _getcwd(),
-            dict(os.environ),
             tuple(sys.path),
             tuple(sys.meta_path),
             tuple(sys.path_hooks),
-            tuple(signals),
-            tuple(timers),
             _thread_count(),
-            fds,
-            _Copied.printoptions() if _Copied.printoptions is not None else None,
         )
 
     def untouched(self) -> bool:
@@ -117,7 +113,10 @@ class Baseline:
             return False
 
     def _untouched(self) -> bool:
-        if self.foreign or not _Copied.namespaces or not self.modules.issuperset(sys.modules):
+        if self.foreign or not _Copied.namespaces or self._settings() != self.settings:
+            return False
+        ours = sum(1 for name in self.students if name in sys.modules)
+        if len(sys.modules) != self.modules + ours:
             return False  # a library imported since: patched, perhaps, before this module ran
         for name, (module, copy) in _Copied.namespaces.items():
             if sys.modules.get(name) is not module:
@@ -128,9 +127,16 @@ class Baseline:
             for key, value in copy.items():
                 if now.get(key, _Copied) is not value:
                     return False
-        if self._settings() != self.settings:
+        if any(_getsignal(number) not in _QUIET for number in _SIGNALS):
+            return False
+        if _getitimer is not None and any(_getitimer(t) != _NO_TIMER for t in _TIMERS):
+            return False
+        if _Copied.environ is None or _environ != _Copied.environ:
+            return False
+        options = _Copied.printoptions() if _Copied.printoptions is not None else None
+        if options != _Copied.options:
             return False
         memory = _memory()
-        if memory is None or self.memory is None:
+        if memory is None or _Copied.memory is None:
             return False
-        return memory <= self.memory + _MEMORY_SLACK
+        return memory <= _Copied.memory + _MEMORY_SLACK
