@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import struct
 
 from .libc import PR_SET_NO_NEW_PRIVS, PR_SET_PDEATHSIG, PR_SET_SECCOMP, prctl
@@ -246,9 +247,11 @@ def _arch_rules(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
     return prog
 
 
-def build_filter(pid: int) -> list[tuple[int, int, int, int]]:
-    """Build the seccomp program for a worker whose pid is ``pid``."""
-    blocks = [(ARCHES[arch], _arch_rules(arch, pid)) for arch in ("x86_64", "aarch64")]
+def build_filter(
+    pid: int, arches: tuple[str, ...] = ("x86_64", "aarch64")
+) -> list[tuple[int, int, int, int]]:
+    """Build the seccomp program for a worker whose pid is ``pid`` (rules for ``arches``)."""
+    blocks = [(ARCHES[arch], _arch_rules(arch, pid)) for arch in arches]
     # Header: LD arch; then per arch "JEQ arch; JA block"; finally KILL for unknown arches.
     header_len = 1 + 2 * len(blocks) + 1
     prog = [_insn(BPF_LD_W_ABS, OFFSET_ARCH)]
@@ -280,9 +283,9 @@ class FilterTemplate:
     into the slots.  The slots are where filters built for two different pids differ.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, arches: tuple[str, ...] = ("x86_64", "aarch64")) -> None:
         """Build the filter for two pids and locate the instructions that hold the pid."""
-        first, second = pack_filter(build_filter(1)), pack_filter(build_filter(2))
+        first, second = pack_filter(build_filter(1, arches)), pack_filter(build_filter(2, arches))
         self.data = first
         self.slots = [
             offset + 4  # struct sock_filter: code (2 bytes), jt, jf, then k (4 bytes)
@@ -301,10 +304,22 @@ class FilterTemplate:
 _TEMPLATE: list[FilterTemplate] = []
 
 
+def native_arches() -> tuple[str, ...]:
+    """Return the architectures whose rules a worker's filter needs: this machine's only.
+
+    A syscall always reports its kernel's audit architecture (an x86_64 kernel never reports
+    aarch64), and every other one, i386 included, is killed by the header; the kernel turns
+    each instruction into native code when a worker installs the filter, so one architecture
+    instead of two halves that cost.  An unknown machine keeps both.
+    """
+    machine = os.uname().machine
+    return (machine,) if machine in ARCHES else ("x86_64", "aarch64")
+
+
 def prepare_seccomp() -> None:
     """Build the filter template now (the zygote does, so that each worker inherits it)."""
     if not _TEMPLATE:
-        _TEMPLATE.append(FilterTemplate())
+        _TEMPLATE.append(FilterTemplate(native_arches()))
 
 
 def install_seccomp(pid: int) -> tuple[bool, bool]:
