@@ -180,19 +180,20 @@ def _insn(code: int, k: int, jt: int = 0, jf: int = 0) -> tuple[int, int, int, i
     return (code, jt, jf, k & 0xFFFFFFFF)
 
 
-def _arch_rules(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
+Insn = tuple[int, int, int, int]
+
+
+def _arch_rules(arch: str, pid: int) -> list[Insn]:
     """Build the per-architecture part: every path ends in a RET."""
     table = SYSCALLS[arch]
     ret_eperm = _insn(BPF_RET_K, SECCOMP_RET_ERRNO | EPERM)
     ret_enosys = _insn(BPF_RET_K, SECCOMP_RET_ERRNO | ENOSYS)
     ret_allow = _insn(BPF_RET_K, SECCOMP_RET_ALLOW)
-    load_nr = _insn(BPF_LD_W_ABS, OFFSET_NR)
-    prog = [load_nr]
-    if arch == "x86_64":  # x32 syscalls share AUDIT_ARCH_X86_64: refuse them all
-        prog += [_insn(BPF_JMP_JGE_K, X32_SYSCALL_BIT, 0, 1), ret_enosys]
+    # What each syscall number leads to once it is known to be that number (the first rule
+    # for a number wins); numbers without a rule fail with ENOSYS (x32 ones included).
+    rules: dict[int, list[Insn]] = {}
     # clone: threads (CLONE_THREAD set) are allowed, new processes are not.
-    prog += [
-        _insn(BPF_JMP_JEQ_K, table["clone"], 0, 4),
+    rules[table["clone"]] = [
         _insn(BPF_LD_W_ABS, _arg_offset(0)),
         _insn(BPF_JMP_JSET_K, CLONE_THREAD, 1, 0),
         ret_eperm,
@@ -200,66 +201,65 @@ def _arch_rules(arch: str, pid: int) -> list[tuple[int, int, int, int]]:
     ]
     for name, arg in OPEN_FLAG_ARG.items():
         if name in table:
-            prog += [
-                _insn(BPF_JMP_JEQ_K, table[name], 0, 4),
+            rules.setdefault(table[name], [
                 _insn(BPF_LD_W_ABS, _arg_offset(arg)),
                 _insn(BPF_JMP_JSET_K, OPEN_WRITE_FLAGS, 0, 1),
                 ret_eperm,
                 ret_allow,
-            ]
+            ])  # fmt: skip
     # prctl: the parent-death signal must stay (it ends a worker whose zygote is gone).
-    prctl_nr = table["prctl"]
-    prctl_rule = [
-        _insn(BPF_JMP_JEQ_K, prctl_nr, 0, 4),
+    rules.setdefault(table["prctl"], [
         _insn(BPF_LD_W_ABS, _arg_offset(0)),
         _insn(BPF_JMP_JEQ_K, PR_SET_PDEATHSIG, 0, 1),
         ret_eperm,
         ret_allow,
-    ]
-    prog += prctl_rule
+    ])  # fmt: skip
     for name in OWN_PID_ONLY:
-        prog += [
-            _insn(BPF_JMP_JEQ_K, table[name], 0, 4),
+        rules.setdefault(table[name], [
             _insn(BPF_LD_W_ABS, _arg_offset(0)),
             _insn(BPF_JMP_JEQ_K, pid, 1, 0),
             ret_eperm,
             ret_allow,
-        ]
+        ])  # fmt: skip
     for name, arg in SELF_ONLY.items():
-        prog += [
-            _insn(BPF_JMP_JEQ_K, table[name], 0, 5),
+        rules.setdefault(table[name], [
             _insn(BPF_LD_W_ABS, _arg_offset(arg)),
             _insn(BPF_JMP_JEQ_K, 0, 2, 0),
             _insn(BPF_JMP_JEQ_K, pid, 1, 0),
             ret_eperm,
             ret_allow,
-        ]
-    prog += _chain(table, DENY_EPERM, ret_eperm)
-    prog += _chain(table, DENY_ENOSYS, ret_enosys)
-    prog += _chain(table, ALLOW, ret_allow)
-    prog.append(ret_enosys)
-    return prog
+        ])  # fmt: skip
+    for names, ret in ((DENY_EPERM, ret_eperm), (DENY_ENOSYS, ret_enosys), (ALLOW, ret_allow)):
+        for name in names:
+            if name in table:
+                rules.setdefault(table[name], [ret])
+    # Runs of numbers that lead to the same plain return become one range.
+    ranges: list[tuple[int, list[Insn]]] = []  # (first number, code), up to the next first
+    for nr in range(max(rules) + 2):
+        code = rules.get(nr, [ret_enosys])
+        if not ranges or len(code) > 1 or ranges[-1][1] != code or len(ranges[-1][1]) > 1:
+            ranges.append((nr, code))
+    return [_insn(BPF_LD_W_ABS, OFFSET_NR), *_search(ranges)]
 
 
-def _chain(
-    table: dict[str, int], names: tuple[str, ...], ret: tuple[int, int, int, int]
-) -> list[tuple[int, int, int, int]]:
-    """Compare the syscall number with each of ``names``; all matches share one ``ret``.
+def _search(ranges: list[tuple[int, list[Insn]]]) -> list[Insn]:
+    """Find the syscall number's range by binary search (the number is in the accumulator).
 
-    One instruction per syscall instead of a compare and a return each: the kernel compiles
-    every instruction of the filter when a worker installs it (about 1 µs each).
+    The kernel runs the filter for every syscall number when a worker installs it (to cache
+    the ones always allowed), and for every syscall the worker makes: a search takes about
+    nine comparisons where a list of ~250 took up to 250.
     """
-    numbers = [table[name] for name in names if name in table]
-    if not numbers:
-        return []
-    last = len(numbers) - 1
-    prog = [_insn(BPF_JMP_JEQ_K, nr, last - i, 0) for i, nr in enumerate(numbers[:-1])]
-    return [*prog, _insn(BPF_JMP_JEQ_K, numbers[-1], 0, 1), ret]
+    if len(ranges) == 1:
+        return ranges[0][1]
+    middle = len(ranges) // 2
+    below, above = _search(ranges[:middle]), _search(ranges[middle:])
+    first = ranges[middle][0]
+    if len(below) <= 255:
+        return [_insn(BPF_JMP_JGE_K, first, len(below), 0), *below, *above]
+    return [_insn(BPF_JMP_JGE_K, first, 0, 1), _insn(BPF_JMP_JA, len(below)), *below, *above]
 
 
-def build_filter(
-    pid: int, arches: tuple[str, ...] = ("x86_64", "aarch64")
-) -> list[tuple[int, int, int, int]]:
+def build_filter(pid: int, arches: tuple[str, ...] = ("x86_64", "aarch64")) -> list[Insn]:
     """Build the seccomp program for a worker whose pid is ``pid`` (rules for ``arches``)."""
     blocks = [(ARCHES[arch], _arch_rules(arch, pid)) for arch in arches]
     # Header: LD arch; then per arch "JEQ arch; JA block"; finally KILL for unknown arches.
