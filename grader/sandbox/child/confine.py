@@ -90,22 +90,26 @@ def landlock_restrict(readable: list[str]) -> bool:
         os.close(ruleset)
 
 
-_CLOSE_RANGE = 436  # the same on x86_64 and aarch64 (Linux 5.9+)
-_ALL_FDS = 0xFFFFFFFF
+def _close_range_works() -> bool:
+    """Tell whether the kernel has close_range(2) (asked once, in the zygote)."""
+    if LIBC is None:
+        return False
+    return LIBC.syscall(436, ctypes.c_uint(1 << 30), ctypes.c_uint(1 << 30), 0) == 0
+
+
+_CLOSE_RANGE = _close_range_works()  # 436 on x86_64 and aarch64 (Linux 5.9+)
 
 
 def _close_fds_except(keep: set[int]) -> None:
-    """Close every open fd not in ``keep`` (close_range over the gaps, else one by one)."""
-    libc = LIBC
-    first = 0
-    if libc is not None:
-        for fd in [*sorted(keep), _ALL_FDS + 1]:
-            last = ctypes.c_uint(fd - 1)
-            if fd > first and libc.syscall(_CLOSE_RANGE, ctypes.c_uint(first), last, 0) != 0:
-                break
+    """Close every open fd not in ``keep``."""
+    if _CLOSE_RANGE:  # os.closerange calls close_range(2): a few syscalls, no /proc listing
+        first = 0
+        for fd in sorted(keep):
+            if fd > first:
+                os.closerange(first, fd)
             first = fd + 1
-        else:
-            return
+        os.closerange(first, (1 << 31) - 1)
+        return
     try:
         fds = [int(name) for name in os.listdir("/proc/self/fd")]
     except OSError:
