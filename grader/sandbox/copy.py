@@ -59,15 +59,18 @@ def make_temp_dir(folder: Path) -> str:
     candidates = [tempfile.gettempdir()]
     if os.name == "posix":  # elsewhere the user's own temporary folder is the only candidate
         candidates += ["/tmp", "/var/tmp", "/dev/shm"]
-    usable = []
-    for base in candidates:
-        real = os.path.realpath(base)
-        if os.path.isdir(real) and not _inside(real, student):
-            usable.append(real)
+    usable: list[str] = []  # the first usable one that anyone can search, else the first
+    for candidate in candidates:
+        real = os.path.realpath(candidate)
+        if real in usable or not os.path.isdir(real) or _inside(real, student):
+            continue
+        usable.append(real)
+        if _searchable_by_others(real):
+            usable.insert(0, real)
+            break
     if not usable:
         raise OSError("no temporary directory outside the student folder")
-    base = next((b for b in usable if _searchable_by_others(b)), usable[0])
-    path = tempfile.mkdtemp(prefix="grader-sandbox-", dir=base)
+    path = tempfile.mkdtemp(prefix="grader-sandbox-", dir=usable[0])
     if os.name == "posix":  # Windows has no such mode bits (chmod only sets read-only)
         os.chmod(path, 0o755)
     return path

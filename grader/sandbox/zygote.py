@@ -48,10 +48,12 @@ def observe_separation(pid: int, claimed: object) -> dict[str, object]:
     """
     uid = None
     try:
-        with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("Uid:"):
-                    uid = int(line.split()[1])
+        fd = os.open(f"/proc/{pid}/status", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            status = os.read(fd, 1 << 16)
+        finally:
+            os.close(fd)
+        uid = int(status.split(b"\nUid:", 1)[1].split(None, 1)[0])
     except (OSError, ValueError, IndexError):
         pass
     out: dict[str, object] = {"worker_uid": uid}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
 import struct
 from pathlib import Path
@@ -214,6 +215,30 @@ def test_the_zygote_template_is_the_filter_built_for_that_pid(pid: int) -> None:
     template = _child.FilterTemplate()
     assert len(template.slots) == 2 * (len(_child.OWN_PID_ONLY) + len(_child.SELF_ONLY))
     assert template.for_pid(pid) == _child.pack_filter(_child.build_filter(pid))
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_a_one_architecture_filter_decides_alike_and_kills_the_other(prog, arch: str) -> None:
+    single = _child.build_filter(PID, (arch,))
+    assert len(single) < len(prog)
+    audit, table = _child.ARCHES[arch], _child.SYSCALLS[arch]
+    args = [(0,) * 6, (PID, 9, 0, 0, 0, 0), (0xFFFFFF9C, 0, 0o101, 0, 0, 0), (0x3D0F00,) + (0,) * 5]
+    for nr in [*table.values(), 500, 0x40000000 | 59]:
+        for a in args:
+            assert run_bpf(single, audit, nr, a) == run_bpf(prog, audit, nr, a), (arch, nr, a)
+    other = next(a for a in _child.ARCHES if a != arch)
+    kill = _child.SECCOMP_RET_KILL_PROCESS
+    assert run_bpf(single, _child.ARCHES[other], 0) == kill
+    assert run_bpf(single, 0x40000003, 11) == kill  # i386 execve
+
+
+def test_the_workers_filter_holds_this_machines_rules() -> None:
+    machine = os.uname().machine
+    if machine in _child.ARCHES:
+        assert _child.native_arches() == (machine,)
+    _child.prepare_seccomp()
+    template = _child._TEMPLATE[0]
+    assert template.data == _child.pack_filter(_child.build_filter(1, _child.native_arches()))
 
 
 def test_syscall_numbers_match_the_headers() -> None:

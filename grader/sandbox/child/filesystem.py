@@ -84,6 +84,17 @@ class Layout:
         self.hide = sorted(
             h for h in hidden if any(h.startswith(b + "/") for b in self.binds) and os.path.isdir(h)
         )
+        # The private root's skeleton, planned here once: what each worker binds (the
+        # submission's copy aside), and the mount points it creates for that.
+        self.sources = [*self.binds, "/proc", *(d for d in DEVICES if os.path.exists(d))]
+        self.files = [d for d in self.sources if d in DEVICES]
+        self.dirs: list[str] = []
+        for path in self.sources:
+            parts = path.split("/")[1 : -1 if path in self.files else None]
+            for depth in range(1, len(parts) + 1):
+                folder = "/" + "/".join(parts[:depth])
+                if folder not in self.dirs:
+                    self.dirs.append(folder)
 
     def keep_fds(self) -> set[int]:
         """Return the fds a worker inherits."""
@@ -130,22 +141,20 @@ class Layout:
         try:
             c_call(LIBC.unshare(CLONE_NEWNS), "unshare")
             mount(None, "/", None, MS_REC | MS_PRIVATE)
-            sources = [*self.binds, "/proc", *(d for d in DEVICES if os.path.exists(d))]
-            if directory:
-                sources.append(directory)
+            sources = [*self.sources, *([directory] if directory else [])]
             for path in sources:  # opened in the new namespace, before anything is covered
                 fds[path] = os.open(path, os.O_PATH | os.O_CLOEXEC)
             mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=755,size=1m")
             mounted = True
             os.umask(0o022)
-            for path, fd in fds.items():
-                target = root + path
-                if stat.S_ISDIR(os.fstat(fd).st_mode):
-                    os.makedirs(target, 0o755, exist_ok=True)
-                else:
-                    os.makedirs(os.path.dirname(target), 0o755, exist_ok=True)
-                    os.close(os.open(target, os.O_WRONLY | os.O_CREAT, 0o644))
-                mount(f"/proc/self/fd/{fd}", target, None, MS_BIND | MS_REC)
+            for path in self.dirs:
+                os.mkdir(root + path, 0o755)
+            for path in self.files:
+                os.close(os.open(root + path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+            if directory:
+                os.makedirs(root + directory, 0o755, exist_ok=True)
+            for path, fd in fds.items():  # a source that changed type fails to mount: no root
+                mount(f"/proc/self/fd/{fd}", root + path, None, MS_BIND | MS_REC)
             for path, dest in self.links.items():
                 if not os.path.lexists(root + path):
                     os.symlink(dest, root + path)

@@ -23,6 +23,12 @@ def _libc() -> ctypes.CDLL | None:
 
 
 LIBC = _libc()
+if LIBC is not None:  # looked up once in the zygote, not again in every worker
+    for _name in ("syscall", "unshare", "mount", "umount2"):
+        try:
+            getattr(LIBC, _name)
+        except AttributeError:
+            pass
 
 
 def prctl(option: int, arg2: int = 0, arg3: int = 0) -> bool:
