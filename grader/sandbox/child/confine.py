@@ -91,8 +91,15 @@ def landlock_restrict(readable: list[str]) -> bool:
 
 
 def _close_range_works() -> bool:
-    """Tell whether the kernel has close_range(2) (asked once, in the zygote)."""
-    if LIBC is None:
+    """Tell whether ``os.closerange`` is one close_range(2) call (asked once, in the zygote).
+
+    Both the kernel (Linux 5.9+) and this Python's build (glibc 2.34+) must have it: without
+    the latter, ``os.closerange`` would close every number up to the end of the range, one
+    by one.
+    """
+    import sysconfig
+
+    if LIBC is None or not sysconfig.get_config_var("HAVE_CLOSE_RANGE"):
         return False
     return LIBC.syscall(436, ctypes.c_uint(1 << 30), ctypes.c_uint(1 << 30), 0) == 0
 
