@@ -26,17 +26,17 @@ from pathlib import Path
 
 from grader import __version__
 from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entry, read_folder
-from grader.classroom.detail import item_from, report_data
+from grader.classroom.detail import item_from
 from grader.classroom.gradebook import ERROR, FILE_NAME, GRADED, UNREADABLE, Gradebook, Row
 from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
-from grader.classroom.run import CODE_FORMS, ClassInputs, book_scores, finish_book
+from grader.classroom.rendering import Renderer, confinement_of, probe_confinement, write_reports
+from grader.classroom.run import ClassInputs, book_scores, finish_book
 from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
 from grader.course.model import Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import Confinement, GradedFile, ItemResult, Report
-from grader.reporters import FORMATS
 
 WORK_DIR = ".work"
 _SANDBOX_FAILED = "the grader's sandbox failed"
@@ -120,7 +120,8 @@ class _Plan:
     digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
     results: dict[str, ItemResult] = field(default_factory=dict)
     forms: dict[str, list] = field(default_factory=dict)  # normalised code, for the class report
-    shared: list[tuple[str, str, dict]] = field(default_factory=list)  # results to cache
+    fresh: dict[str, str] = field(default_factory=dict)  # JSON of results from a worker, by id
+    shared: list[tuple[str, str, str]] = field(default_factory=list)  # results to cache, as JSON
 
 
 Progress = Callable[[int, int, Summary], None]
@@ -161,10 +162,12 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
         present = {e.student for e in entries}
         summary.removed = sorted(set(book.keys()) - present)
         book.remove(summary.removed)
-        _Batch(course, options, book, course_hash, work, summary, progress).run(entries)
-        finished = finish_book(book, out, course, options.classroom, old_scores)
+        batch = _Batch(course, options, book, course_hash, work, summary, progress)
+        batch.run(entries)
+        finished = finish_book(book, out, course, options.classroom, old_scores, batch.written)
         summary.classroom = finished.summary()
-        write_outputs(book, out, gradescope=options.gradescope, class_rows=finished.rows)
+        rows, written = finished.rows, batch.written
+        write_outputs(book, out, gradescope=options.gradescope, class_rows=rows, written=written)
         summary.attention = book.problems()
     shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
@@ -181,25 +184,15 @@ def _meta(course: Course, course_hash: str) -> dict[str, str]:
     }
 
 
-def _confinement() -> Confinement | None:
-    """Say which sandbox the workers use, as `grade check` would report it (one probe worker)."""
-    from grader.sandbox import Limits, SandboxError, make_sandbox
-
-    try:
-        with make_sandbox(Limits()) as sandbox:
-            sandbox.features()
-            return Confinement(sandbox.backend, sandbox.confined, sandbox.separation)
-    except SandboxError:  # the workers say why, submission by submission; nothing to record
-        return None
-
-
 class _Batch:
     """One run over the class."""
 
     @cached_property
     def _confinement(self) -> Confinement | None:
-        """Probe the sandbox once, when the first report is made (a no-op run never does)."""
-        return _confinement()
+        """Say which sandbox the workers use: as their first one said, else from a probe."""
+        if self.pool is not None and self.pool.sandbox_known:
+            return confinement_of(self.pool.sandbox)
+        return probe_confinement()  # no worker ready yet (every result came from the cache)
 
     def __init__(self, course, options, book, course_hash, work, summary, progress) -> None:
         self.course: Course = course
@@ -216,6 +209,8 @@ class _Batch:
         self.pool: Pool | None = None
         self.numbers = itertools.count()
         self.cache_keys: set[tuple[str, str]] = set()  # (item, key) in the shared results
+        self.renderer = Renderer(book)
+        self.written: dict[str, dict] = {}  # student -> the JSON report this run wrote, as data
 
     def run(self, entries: list[Entry]) -> None:
         known = self.book.keys()
@@ -326,11 +321,11 @@ class _Batch:
             if exercise.id in plan.results:
                 continue
             key = (exercise.id, plan.keys[exercise.id])
-            cached = self.book.cached(*key) if key in self.cache_keys else None
+            cached = self.renderer.cached(*key) if key in self.cache_keys else None
             if cached is None:
                 needed.append(exercise.id)
             else:
-                plan.results[exercise.id] = item_from(cached)
+                plan.results[exercise.id] = cached
         return needed
 
     def _pool(self) -> Pool:
@@ -353,8 +348,9 @@ class _Batch:
         for data in outcome.items:  # item_data's form: cached as it came
             item = item_from(data)
             plan.results[item.id] = item
+            plan.fresh[item.id] = text = json.dumps(data, sort_keys=True)  # the cache's form
             if not any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
-                plan.shared.append((item.id, plan.keys[item.id], data))
+                plan.shared.append((item.id, plan.keys[item.id], text))
         missing = [e.id for e in self.exercises if e.id not in plan.results]
         if missing:
             why = f"the grader returned no result for {', '.join(missing)}"
@@ -382,6 +378,7 @@ class _Batch:
             notes=tuple(answer_notes(answers, self.course.quizzes)),
             sandbox=self._confinement,
         )
+        text, detail, data = self.renderer.texts(report, plan.keys, plan.fresh, plan.forms)
         row = Row(
             student=plan.entry.student,
             status=GRADED,
@@ -390,21 +387,21 @@ class _Batch:
             files_sha256=plan.fingerprint,
             course_sha256=self.course_hash,
             grader_version=__version__,
-            report=FORMATS["json"](report),
-            detail=json.dumps(
-                {**report_data(report), CODE_FORMS: plan.forms},
-                sort_keys=True,
-            ),
+            report=text,
+            detail=detail,
             graded_at=_now(),
         )
         scores = [(i.id, str(i.status), i.score, i.max_score) for i in report.items]
         self._put(row, scores, plan.shared)
+        # After the commit: killed before this, a resumed run writes them from the row.
+        write_reports(self.work.parent, row.student, report, text, self.options.gradescope)
+        self.written[row.student] = data
         self.summary.graded += 1
         self.summary.cached += cached
         self._cleanup(plan)
         self._advance()
 
-    def _put(self, row: Row, scores: list, shared: Sequence[tuple[str, str, dict]]) -> None:
+    def _put(self, row: Row, scores: list, shared: Sequence[tuple[str, str, str]]) -> None:
         """Commit the row, its item scores and the results it shares, in one transaction."""
         self.book.put(row, scores, shared)
         self.cache_keys.update((item, key) for item, key, _ in shared)

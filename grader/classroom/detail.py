@@ -91,14 +91,14 @@ def item_from(data: dict[str, Any]) -> ItemResult:
     )
 
 
-def report_data(report: Report) -> dict[str, Any]:
-    """Return a whole report as plain data."""
+def report_data(report: Report, items: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Return a whole report as plain data (with its items' data, when already made)."""
     return {
         "course_title": report.course_title,
         "course_version": report.course_version,
         "grader_version": report.grader_version,
         "workspace": report.workspace,
-        "items": [item_data(item) for item in report.items],
+        "items": [item_data(item) for item in report.items] if items is None else items,
         "files": [[f.name, f.sha256, f.size] for f in report.files],
         "notes": list(report.notes),
         **({"sandbox": sandbox_data(report.sandbox)} if report.sandbox else {}),

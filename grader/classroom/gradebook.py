@@ -160,7 +160,7 @@ class Gradebook:
         self,
         row: Row,
         items: list[tuple[str, str, int, int]],
-        shared: Sequence[tuple[str, str, dict]] = (),
+        shared: Sequence[tuple[str, str, dict | str]] = (),
     ) -> None:
         """Write one student's row, item scores and shared results in one transaction."""
         with self._transaction():
@@ -215,15 +215,18 @@ class Gradebook:
         ).fetchone()
         return json.loads(found[0]) if found else None
 
-    def cache(self, entries: list[tuple[str, str, dict]]) -> None:
-        """Remember exercise results for identical files."""
+    def cache(self, entries: list[tuple[str, str, dict | str]]) -> None:
+        """Remember exercise results for identical files (as data, or as its sorted JSON)."""
         with self._transaction():
             self._cache(entries)
 
-    def _cache(self, entries: Sequence[tuple[str, str, dict]]) -> None:
+    def _cache(self, entries: Sequence[tuple[str, str, dict | str]]) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO item_cache(item, key, result) VALUES (?, ?, ?)",
-            [(item, key, json.dumps(result, sort_keys=True)) for item, key, result in entries],
+            [
+                (item, key, r if isinstance(r, str) else json.dumps(r, sort_keys=True))
+                for item, key, r in entries
+            ],
         )
 
     def cache_keys(self) -> set[tuple[str, str]]:

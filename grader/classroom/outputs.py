@@ -18,7 +18,7 @@ import csv
 import io
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from grader.classroom.detail import report_from
@@ -34,12 +34,14 @@ def write_outputs(
     *,
     gradescope: bool = False,
     class_rows: Sequence[ClassRow] | None = None,
+    written: Collection[str] = (),
 ) -> int:
     """Write every output file from the gradebook; return how many students it holds.
 
     With `class_rows` (roster, late work: grader.classroom.run.finish_book), gradebook.csv
     gains the class columns after the item scores, and a `missing` row per roster student
-    without a submission.
+    without a submission. The report files of the `written` students were just written
+    from their rows (grader.classroom.rendering), so they are kept, not rendered again.
     """
     item_ids = items_of(book.meta())
     by_student = {row.student: row for row in class_rows or ()}
@@ -64,16 +66,15 @@ def write_outputs(
         rows.writerow([spreadsheet_safe(c) for c in (row.student, row.status, *cells)])
         if row.status != GRADED or row.detail is None:
             continue
+        paths = report_paths(out, row.student, gradescope)
+        wanted.update(paths.values())
+        if row.student in written:
+            continue
         report = report_from(json.loads(row.detail))
-        files = {
-            out / "reports" / f"{row.student}.json": row.report or FORMATS["json"](report),
-            out / "reports" / f"{row.student}.md": FORMATS["markdown"](report),
-        }
+        write_if_changed(paths["json"], row.report or FORMATS["json"](report))
+        write_if_changed(paths["markdown"], FORMATS["markdown"](report))
         if gradescope:
-            files[out / "gradescope" / row.student / "results.json"] = FORMATS["gradescope"](report)
-        for path, text in files.items():
-            write_if_changed(path, text)
-            wanted.add(path)
+            write_if_changed(paths["gradescope"], FORMATS["gradescope"](report))
     for missing in (r for r in class_rows or () if r.status == MISSING):
         cells = [missing.student, MISSING, "", row_cells(missing)["max_score"]]
         cells += ["" for _ in item_ids] + _class_cells(missing, extra)
@@ -83,6 +84,17 @@ def write_outputs(
     _remove_stale(out / "reports", wanted)
     _remove_stale(out / "gradescope", wanted)
     return count
+
+
+def report_paths(out: Path, student: str, gradescope: bool) -> dict[str, Path]:
+    """Return a graded student's report files by format."""
+    paths = {
+        "json": out / "reports" / f"{student}.json",
+        "markdown": out / "reports" / f"{student}.md",
+    }
+    if gradescope:
+        paths["gradescope"] = out / "gradescope" / student / "results.json"
+    return paths
 
 
 def _class_cells(row: ClassRow | None, columns: list[str]) -> list[str]:

@@ -262,13 +262,15 @@ def finish_book(
     course: Any,
     inputs: ClassInputs,
     old_scores: Mapping[str, Mapping[str, float]],
+    known: Mapping[str, dict[str, Any]] | None = None,
 ) -> Finished:
     """After a batch run: class rows, changes.csv and class-report.html, from the gradebook.
 
     The rows are returned for the gradebook's class columns. `old_scores` is what the
     gradebook held before this run; only those students can have changes (a submission
     graded for the first time is not a regrade), so an uninterrupted run, a resumed one and
-    merged shards write the same files.
+    merged shards write the same files. `known` holds JSON reports already parsed (the
+    batch's own, as data), by student.
     """
     from grader.classroom.gradebook import GRADED
     from grader.classroom.outputs import write_if_changed
@@ -279,7 +281,8 @@ def finish_book(
     for row in book.rows():
         outcomes[row.student] = Outcome(row.status, row.score, row.max_score, row.message)
         if row.status == GRADED and row.report:
-            reports[row.student] = json.loads(row.report)
+            parsed = (known or {}).get(row.student)
+            reports[row.student] = json.loads(row.report) if parsed is None else parsed
             forms[row.student] = code_forms_of(row.detail or "{}")
     matched = match(inputs.roster, outcomes)
     rows = build_rows(matched, outcomes, course.max_score, inputs.policy, inputs.times)

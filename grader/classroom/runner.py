@@ -87,6 +87,9 @@ class Pool:
         self.workers: list[_Worker] = []
         self.start_failures = 0
         self.restarts = 0
+        # The first ready worker's report `sandbox` object (None if its sandbox cannot run).
+        self.sandbox: dict[str, Any] | None = None
+        self.sandbox_known = False
         for _ in range(jobs):
             self._start()
 
@@ -222,6 +225,8 @@ class Pool:
             return self._lost(worker)
         if message.get("ready") is True:
             worker.ready = True
+            if not self.sandbox_known:
+                self.sandbox, self.sandbox_known = message.get("sandbox"), True
             self.start_failures = 0
             if worker.task is not None:
                 worker.sent_at = time.monotonic()  # the budget starts once the grader is warm

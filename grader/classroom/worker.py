@@ -5,7 +5,8 @@
 Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
 writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
 the real stdout is pointed at stderr so nothing else can break the protocol. It first writes
-`{"ready": true}` once the hidden suite is collected and the sandbox is up. Student code runs
+`{"ready": true, "sandbox": {...}}` once the hidden suite is collected and the sandbox is up,
+with the report's `sandbox` object (null if the sandbox cannot run). Student code runs
 in the sandbox, never here. The sandbox's own interpreter (the Linux zygote, or a portable
 child) starts first, so that it imports numpy while this process imports the grader and loads
 the course.
@@ -18,6 +19,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def main() -> None:
@@ -37,7 +39,7 @@ def main() -> None:
     tasks: dict[int, int] = {}
 
     def submissions() -> Iterator[Submission]:
-        protocol.write('{"ready": true}\n')
+        protocol.write(json.dumps({"ready": True, "sandbox": _sandbox(grader)}) + "\n")
         for line in sys.stdin:
             task = json.loads(line)
             submission = Submission(Path(task["folder"]), str(task["task"]), tuple(task["only"]))
@@ -57,6 +59,18 @@ def main() -> None:
     )
     with Grader(course, limits) as grader:
         grader.grade_many(submissions(), on_report)
+
+
+def _sandbox(grader: Any) -> dict[str, object] | None:
+    """Return the report's `sandbox` object for this worker's sandbox, None if it cannot run."""
+    from grader.grading.results import sandbox_data
+    from grader.sandbox import SandboxError
+
+    try:
+        grader.sandbox.features()  # one worker, so that its separation is known
+    except SandboxError:  # the submissions say why, one by one; nothing to record
+        return None
+    return sandbox_data(grader.confinement)
 
 
 if __name__ == "__main__":

@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 import math
-import re
 from typing import Any
 
 import numpy as np
 
+from grader.grading.sanitize import sanitize
 from grader.sandbox.outcomes import Opaque
-
-_ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)?")
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
-
-
-def sanitize(text: str) -> str:
-    """Remove terminal escape sequences, bidi controls and NUL; keep newlines and tabs."""
-    return _CONTROLS.sub("", _ESCAPES.sub("", text))
 
 
 def show_number(value: float, other: float | None = None) -> str:

@@ -6,7 +6,6 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from grader.grading.messages import sanitize
 from grader.grading.results import (
     CheckResult,
     Confinement,
@@ -15,6 +14,7 @@ from grader.grading.results import (
     Report,
     Status,
 )
+from grader.grading.sanitize import sanitize
 from grader.sandbox.outcomes import Frame
 
 OUTPUT_LINES = 6  # captured output shown per check, in lines

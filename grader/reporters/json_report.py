@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from grader.grading.results import (
@@ -23,8 +24,35 @@ def render_json(report: Report) -> str:
     return json.dumps(report_data(report), indent=2, ensure_ascii=False) + "\n"
 
 
+def render_json_of(head: dict[str, Any], exercises: Sequence[str]) -> str:
+    """Render as `render_json` does from the report's `head_data` and each `exercise_json`."""
+    text = json.dumps({**head, "exercises": []}, indent=2, ensure_ascii=False)
+    if not exercises:
+        return text + "\n"
+    return text[: -len(_EMPTY)] + "[\n" + ",\n".join(exercises) + "\n  ]\n}\n"
+
+
+def exercise_data(item: ItemResult) -> dict[str, Any]:
+    """Return one item as the report's `exercises` hold it."""
+    return _item(item)
+
+
+def exercise_json(data: dict[str, Any]) -> str:
+    """Render one `exercise_data` as it appears in `render_json` (indented to its depth)."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return "    " + text.replace("\n", "\n    ")  # JSON text holds no newline in a string
+
+
+_EMPTY = "[]\n}"  # how the head ends: `"exercises": []` then the closing brace
+
+
 def report_data(report: Report) -> dict[str, Any]:
     """Return the report as plain data in the documented key order."""
+    return {**head_data(report), "exercises": [_item(item) for item in report.items]}
+
+
+def head_data(report: Report) -> dict[str, Any]:
+    """Return the report's data before its exercises (the last key)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "grader_version": report.grader_version,
@@ -40,7 +68,6 @@ def report_data(report: Report) -> dict[str, Any]:
         "files": [_file(file) for file in report.files],
         "notes": [clean(note) for note in report.notes],
         **({"sandbox": sandbox_data(report.sandbox)} if report.sandbox else {}),
-        "exercises": [_item(item) for item in report.items],
     }
 
 

@@ -116,9 +116,26 @@ a worker cannot be forked); ``ValueError``/``TypeError`` only for a caller's mis
 unexpected module, an argument type the sandbox cannot carry).
 """
 
-from grader.sandbox.choice import make_sandbox
-from grader.sandbox.core import Limits, Sandbox, SandboxError, sandbox_features
-from grader.sandbox.session import SandboxSession
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.sandbox.choice import make_sandbox
+    from grader.sandbox.core import Limits, Sandbox, SandboxError, sandbox_features
+    from grader.sandbox.session import SandboxSession
+
+# Imported on first use, so that a process needing only `grader.sandbox.outcomes` (the
+# results, the reports, `grade batch`'s parent) does not import numpy through the codec.
+_HOMES = {
+    "Limits": "core",
+    "Sandbox": "core",
+    "SandboxError": "core",
+    "sandbox_features": "core",
+    "SandboxSession": "session",
+    "make_sandbox": "choice",
+}
 
 __all__ = [
     "Limits",
@@ -128,3 +145,13 @@ __all__ = [
     "make_sandbox",
     "sandbox_features",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value

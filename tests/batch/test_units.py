@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -171,3 +172,13 @@ def test_the_summary_counts_in_words_and_a_no_op_run_has_no_rate(tmp_path: Path)
     nothing = render_summary(Summary(students=3, unchanged=3, seconds=0.2), tmp_path)
     assert "0 problems." in nothing and "nothing needed grading" in nothing
     assert "submissions/s" not in nothing
+
+
+def test_the_batch_parent_does_not_import_numpy() -> None:
+    """Only the workers and the sandbox need numpy; the parent plans, renders and writes."""
+    code = (
+        "import sys, grader.cli, grader.cli.classroom, grader.batch, grader.classroom.outputs;"
+        " print('numpy' in sys.modules)"
+    )
+    found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert found.stdout.strip() == "False"
