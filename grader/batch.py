@@ -127,12 +127,15 @@ class _Plan:
 Progress = Callable[[int, int, Summary], None]
 
 
+_CACHES = {"__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", ".git", ".DS_Store"}
+
+
 def course_sha256(course: Course) -> str:
     """Return a SHA-256 over every file of the course folder (YAML, hidden tests, stubs)."""
     digest = hashlib.sha256()
     for path in sorted(course.root.rglob("*")):
-        if "__pycache__" in path.parts or not path.is_file():
-            continue
+        if _CACHES.intersection(path.relative_to(course.root).parts) or not path.is_file():
+            continue  # tools' caches change without the course changing
         data = path.read_bytes()
         name = path.relative_to(course.root).as_posix()
         digest.update(f"{name}\0{len(data)}\0".encode() + data)

@@ -182,3 +182,20 @@ def test_the_batch_parent_does_not_import_numpy() -> None:
     )
     found = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert found.stdout.strip() == "False"
+
+
+def test_the_course_fingerprint_ignores_tools_caches(tmp_path: Path) -> None:
+    from grader.batch import course_sha256
+    from grader.course.load import load_course
+
+    root = Path(
+        shutil.copytree(Path(__file__).resolve().parents[1] / "fixture_course", tmp_path / "c")
+    )
+    before = course_sha256(load_course(root))
+    for cache in (".pytest_cache/v/cache/lastfailed", "relu/__pycache__/test_relu.pyc"):
+        (root / cache).parent.mkdir(parents=True)
+        (root / cache).write_text("{}")
+    assert course_sha256(load_course(root)) == before  # a pytest run changes nothing
+    hidden = root / "relu" / "test_relu.py"
+    hidden.write_text(hidden.read_text(encoding="utf-8") + "# changed\n", encoding="utf-8")
+    assert course_sha256(load_course(root)) != before
