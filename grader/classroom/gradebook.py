@@ -160,9 +160,10 @@ class Gradebook:
         self,
         row: Row,
         items: list[tuple[str, str, int, int]],
-        shared: Sequence[tuple[str, str, dict | str]] = (),
+        shared: Sequence[tuple[str, str, str]] = (),
     ) -> None:
-        """Write one student's row, item scores and shared results in one transaction."""
+        """Write one student's row, item scores and shared results (item_data as sorted JSON)
+        in one transaction."""
         with self._transaction():
             if shared:
                 self._cache(shared)
@@ -215,18 +216,14 @@ class Gradebook:
         ).fetchone()
         return json.loads(found[0]) if found else None
 
-    def cache(self, entries: list[tuple[str, str, dict | str]]) -> None:
-        """Remember exercise results for identical files (as data, or as its sorted JSON)."""
+    def cache(self, entries: Sequence[tuple[str, str, str]]) -> None:
+        """Remember exercise results for identical files (item_data as sorted JSON)."""
         with self._transaction():
             self._cache(entries)
 
-    def _cache(self, entries: Sequence[tuple[str, str, dict | str]]) -> None:
+    def _cache(self, entries: Sequence[tuple[str, str, str]]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO item_cache(item, key, result) VALUES (?, ?, ?)",
-            [
-                (item, key, r if isinstance(r, str) else json.dumps(r, sort_keys=True))
-                for item, key, r in entries
-            ],
+            "INSERT OR REPLACE INTO item_cache(item, key, result) VALUES (?, ?, ?)", entries
         )
 
     def cache_keys(self) -> set[tuple[str, str]]:

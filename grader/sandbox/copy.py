@@ -59,18 +59,18 @@ def make_temp_dir(folder: Path) -> str:
     candidates = [tempfile.gettempdir()]
     if os.name == "posix":  # elsewhere the user's own temporary folder is the only candidate
         candidates += ["/tmp", "/var/tmp", "/dev/shm"]
-    usable: list[str] = []  # the first usable one that anyone can search, else the first
+    base = None  # the first usable one that anyone can search, else the first usable one
     for candidate in candidates:
         real = os.path.realpath(candidate)
-        if real in usable or not os.path.isdir(real) or _inside(real, student):
+        if not os.path.isdir(real) or _inside(real, student):
             continue
-        usable.append(real)
         if _searchable_by_others(real):
-            usable.insert(0, real)
+            base = real
             break
-    if not usable:
+        base = base or real
+    if base is None:
         raise OSError("no temporary directory outside the student folder")
-    path = tempfile.mkdtemp(prefix="grader-sandbox-", dir=usable[0])
+    path = tempfile.mkdtemp(prefix="grader-sandbox-", dir=base)
     if os.name == "posix":  # Windows has no such mode bits (chmod only sets read-only)
         os.chmod(path, 0o755)
     return path

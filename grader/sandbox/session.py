@@ -149,18 +149,16 @@ class SandboxSession:
         worker = self._workers.get("")
         if worker is None or module in self._isolated or module not in self._loaded[""]:
             return False
-        worker.seq += 1
-        request = {"op": "untouched", "module": module, "seq": worker.seq}
-        data = json.dumps(request, separators=(",", ":")).encode()
-        try:
-            reply = load_json(worker.exchange(data, time.monotonic() + _PROBE_SECONDS, 1 << 10))
-            if reply.get("seq") != worker.seq or reply.get("status") != "ok":
-                raise Malformed("bad untouched reply")
-        except (Timeout, Gone, Malformed):
-            self._end(worker, "did not say whether it was untouched", False)
+        request = {"op": "untouched", "module": module}
+        try:  # not charged to the module's budgets: the grader asks, not the check
+            reply = self._exchange_timed(worker, request, _PROBE_SECONDS, False, "")
+        except Malformed:
+            self._end(worker, "sent a malformed reply", False)
+            return False
+        if not isinstance(reply, dict):  # no answer in time, or the worker died: ended
             return False
         worker.end_request()
-        return reply.get("untouched") is True
+        return reply.get("status") == "ok" and reply.get("untouched") is True
 
     def close(self) -> None:
         """Kill this submission's workers and delete its directory; idempotent."""

@@ -26,7 +26,7 @@ def _row(student: str) -> Row:
 
 def test_put_commits_the_row_and_its_shared_results_together(tmp_path: Path) -> None:
     with Gradebook(tmp_path / "book.sqlite") as book:
-        book.put(_row("ada"), [("relu", "passed", 3, 5)], [("relu", "k1", {"id": "relu"})])
+        book.put(_row("ada"), [("relu", "passed", 3, 5)], [("relu", "k1", '{"id": "relu"}')])
         assert book.cache_keys() == {("relu", "k1")}
         assert book.cached("relu", "k1") == {"id": "relu"}
         assert book.item_scores("ada") == {"relu": ("passed", 3, 5)}
