@@ -14,7 +14,7 @@ from grader.grading.results import (
     Report,
     Status,
 )
-from grader.grading.sanitize import sanitize
+from grader.grading.sanitize import CONTROLS, sanitize
 from grader.sandbox.outcomes import Frame
 
 OUTPUT_LINES = 6  # captured output shown per check, in lines
@@ -23,12 +23,9 @@ FRAMES_SHOWN = 3  # the student's innermost frames shown per check
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _LINE_SEPARATOR = re.compile("[\u2028\u2029]")
-# Every character `clean` changes or starts removing at (ESC is in \x0b-\x1f): text without
-# any is returned as it is, with one search instead of four substitutions.
-_TOUCHED = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff"
-    "\u2028\u2029\ud800-\udfff]"
-)
+# Every character `clean` changes or starts removing at: text without any is returned as it
+# is, with one search instead of four substitutions.
+_TOUCHED = re.compile(f"[{CONTROLS}\u2028\u2029\ud800-\udfff]")
 
 
 def clean(text: str) -> str:
