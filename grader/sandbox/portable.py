@@ -93,12 +93,14 @@ class _Tap:
                     self._keep(data[: start + 1])
                     data = data[start + 1 :]
                     continue
-                self._keep(data[:start])
                 if data[start : end + 1] == self.marker:
+                    self._keep(data[:start])
                     self.carry, self.seen = b"", True
                     self.cond.notify_all()
                     return
-                data = data[end + 1 :]  # an earlier request's marker, late
+                # an earlier request's marker, late: all before it was that request's output
+                self.kept, self.total = bytearray(), 0
+                data = data[end + 1 :]
             start = data.find(self.prefix)
             keep = start if start >= 0 else max(len(data) - len(self.prefix) + 1, 0)
             self._keep(data[:keep])

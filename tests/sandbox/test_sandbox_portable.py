@@ -15,7 +15,7 @@ from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
 from grader.sandbox import Limits, SandboxSession
 from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
-from grader.sandbox.portable import PortableSandbox
+from grader.sandbox.portable import PortableSandbox, _Tap
 
 Open = Callable[..., SandboxSession]
 
@@ -120,6 +120,21 @@ def test_printed_output_is_per_call_and_import_output_is_dropped(submit) -> None
     first, second = sub.call("m", "f", (1,)), sub.call("m", "f", (2,))
     assert first == Returned(1, output="value 1\nwarned\n")
     assert second == Returned(2, output="value 2\nwarned\n")
+
+
+def test_output_before_an_earlier_requests_late_marker_is_not_the_current_calls() -> None:
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end, "rb", buffering=0) as stream:
+        key = "k3y"
+        tap = _Tap(stream, 4096, key)
+        mark = lambda seq: f"\x00grader-mark:{key}:{seq}\x00".encode()  # noqa: E731
+        tap.begin(2)  # request 1 (the import) was answered before its output arrived
+        for chunk in (b"at import\n", mark(1), b"value 1\n", mark(2)):
+            os.write(write_end, chunk)
+            time.sleep(0.01)  # each chunk on its own, as a slow pipe delivers them
+        kept, total = tap.take(5.0)
+        os.close(write_end)
+    assert (kept, total) == (b"value 1\n", 8)
 
 
 def test_a_worker_that_closes_its_output_costs_one_grace_wait_not_one_per_call(submit) -> None:
@@ -323,7 +338,7 @@ ORPHAN = """
 import sys
 from pathlib import Path
 from grader.sandbox import Limits
-from grader.sandbox.portable import PortableSandbox
+from grader.sandbox.portable import PortableSandbox, _Tap
 sandbox = PortableSandbox(Limits(call_timeout=60.0))
 session = sandbox.open(Path(sys.argv[1]), ["m.py"])
 session.call("m", "ok")
