@@ -40,96 +40,12 @@ from grader.sandbox.core import (
     load_json,
     strip_directory,
 )
+from grader.sandbox.output_tap import OutputTap
 
 _START_TIMEOUT = 60.0  # a cold start of python + numpy on a busy machine
 _OUTPUT_GRACE = 2.0  # wait for a request's output marker once its reply came (once lost: 0)
 _HELLO_BYTES = 1 << 16
-_CHUNK = 1 << 16
-_SEQ_DIGITS = 24  # a marker's request number and its end byte
 _BASE_MEMORY = 512 << 20  # the interpreter and numpy, on top of Limits.memory_bytes (Windows)
-
-
-class _Tap:
-    """Drain a worker's output pipe; keep at most ``cap`` bytes of the current request's."""
-
-    def __init__(self, stream: IO[bytes], cap: int, secret: str) -> None:
-        self.cap = cap
-        self.prefix = b"\x00grader-mark:" + secret.encode() + b":"
-        self.cond = threading.Condition()
-        self.marker = b""
-        self.kept = bytearray()
-        self.carry = b""
-        self.total = 0
-        self.seen = False  # the current request's marker arrived
-        self.lost = False  # a marker never came (stderr closed?): stop waiting for them
-        self.eof = False
-        thread = threading.Thread(target=self._drain, args=(stream,), daemon=True)
-        thread.start()
-
-    def begin(self, seq: int) -> None:
-        """Start collecting a new request's output (what came before is dropped)."""
-        with self.cond:
-            self.marker = self.prefix + str(seq).encode() + b"\x00"
-            self.kept, self.carry, self.total, self.seen = bytearray(), b"", 0, False
-
-    def _keep(self, data: bytes) -> None:
-        """Count ``data`` and keep what fits under the cap."""
-        self.total += len(data)
-        room = self.cap - len(self.kept)
-        if room > 0:
-            self.kept += data[:room]
-
-    def _feed(self, chunk: bytes) -> None:
-        """Take one chunk: keep output, skip other requests' markers, stop at this one's."""
-        with self.cond:
-            if self.seen or not self.marker:
-                return  # after the marker: a background thread's output, or setup output
-            data, longest = self.carry + chunk, len(self.prefix) + _SEQ_DIGITS
-            while (start := data.find(self.prefix)) >= 0:
-                end = data.find(b"\x00", start + len(self.prefix), start + longest + 1)
-                if end < 0 and len(data) - start <= longest:
-                    break  # a marker cut in two: wait for the rest
-                if end < 0:  # not a marker after all: plain output
-                    self._keep(data[: start + 1])
-                    data = data[start + 1 :]
-                    continue
-                if data[start : end + 1] == self.marker:
-                    self._keep(data[:start])
-                    self.carry, self.seen = b"", True
-                    self.cond.notify_all()
-                    return
-                # an earlier request's marker, late: all before it was that request's output
-                self.kept, self.total = bytearray(), 0
-                data = data[end + 1 :]
-            start = data.find(self.prefix)
-            keep = start if start >= 0 else max(len(data) - len(self.prefix) + 1, 0)
-            self._keep(data[:keep])
-            self.carry = data[keep:]
-
-    def _drain(self, stream: IO[bytes]) -> None:
-        """Read until end of file, so a flood never blocks the worker."""
-        fd = stream.fileno()
-        try:
-            while chunk := os.read(fd, _CHUNK):
-                self._feed(chunk)
-        except (OSError, ValueError):
-            pass
-        with self.cond:
-            self.eof = True
-            self.cond.notify_all()
-
-    def take(self, wait: float) -> tuple[bytes, int]:
-        """Wait up to ``wait`` s for the marker (or end of file); return (kept, total) once."""
-        deadline = time.monotonic() + wait
-        with self.cond:
-            while not (self.seen or self.eof) and (left := deadline - time.monotonic()) > 0:
-                self.cond.wait(left)
-            if not self.seen:
-                self.lost = self.lost or (wait > 0 and not self.eof)
-                self._keep(self.carry)
-            kept, total = bytes(self.kept), self.total
-            self.marker, self.kept, self.carry, self.total = b"", bytearray(), b"", 0
-            return kept, total
 
 
 class PortableWorker(WorkerHandle):
@@ -147,7 +63,7 @@ class PortableWorker(WorkerHandle):
         self.secret = secret  # the end marker's, sent with the worker's settings
         self.command: list[str] = []  # how it was started (a prestarted one is adopted if equal)
         self.job_bytes: int | None = None  # its Job Object's memory limit (Windows)
-        self.tap = _Tap(proc.stderr, limits.output_bytes, secret)
+        self.tap = OutputTap(proc.stderr, limits.output_bytes, secret)
         self.output_wait = 0.0  # no output is expected until a request was sent
         threading.Thread(target=self._read_replies, args=(proc.stdout,), daemon=True).start()
 

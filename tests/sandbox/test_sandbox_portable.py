@@ -15,7 +15,8 @@ from grade_cli_support import pid_alive  # loaded by tests/conftest.py
 
 from grader.sandbox import Limits, SandboxSession
 from grader.sandbox.outcomes import Crashed, Raised, Returned, TimedOut, Unavailable
-from grader.sandbox.portable import PortableSandbox, _Tap
+from grader.sandbox.output_tap import OutputTap
+from grader.sandbox.portable import PortableSandbox
 
 Open = Callable[..., SandboxSession]
 
@@ -126,7 +127,7 @@ def test_output_before_an_earlier_requests_late_marker_is_not_the_current_calls(
     read_end, write_end = os.pipe()
     with os.fdopen(read_end, "rb", buffering=0) as stream:
         key = "k3y"
-        tap = _Tap(stream, 4096, key)
+        tap = OutputTap(stream, 4096, key)
         mark = lambda seq: f"\x00grader-mark:{key}:{seq}\x00".encode()  # noqa: E731
         tap.begin(2)  # request 1 (the import) was answered before its output arrived
         for chunk in (b"at import\n", mark(1), b"value 1\n", mark(2)):
@@ -338,7 +339,8 @@ ORPHAN = """
 import sys
 from pathlib import Path
 from grader.sandbox import Limits
-from grader.sandbox.portable import PortableSandbox, _Tap
+from grader.sandbox.output_tap import OutputTap
+from grader.sandbox.portable import PortableSandbox
 sandbox = PortableSandbox(Limits(call_timeout=60.0))
 session = sandbox.open(Path(sys.argv[1]), ["m.py"])
 session.call("m", "ok")
