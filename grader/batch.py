@@ -289,34 +289,43 @@ class _Batch:
         inflight: set[str] = set()
         waiting: dict[str, list[_Plan]] = {}
         while pending or (self.pool is not None and self.pool.busy()):
-            while pending:
-                plan = pending[0]
-                needed = self._needed(plan)
-                if not needed:
-                    pending.popleft()
-                    self._finish(plan, cached=True)
-                    continue
-                blocked = next((plan.keys[i] for i in needed if plan.keys[i] in inflight), None)
-                if blocked is not None:
-                    pending.popleft()
-                    waiting.setdefault(blocked, []).append(plan)
-                    continue
-                pool = self._pool()
-                if not pool.idle():
-                    break
-                pending.popleft()
-                only = needed if not plan.entangled else [e.id for e in self.exercises]
-                inflight.update(plan.keys[i] for i in needed)
-                pool.submit(Task(next(self.numbers), plan.folder, tuple(only), plan))
+            self._dispatch(pending, inflight, waiting)
             if self.pool is None or not self.pool.busy():
                 continue
-            for outcome in self.pool.wait(0.5):
+            outcomes = self.pool.wait(0.5)
+            if outcomes:  # idle workers get their next task before these are written down
+                self._dispatch(pending, inflight, waiting)
+            for outcome in outcomes:
                 plan = outcome.task.payload
                 released = [key for key in plan.keys.values() if key in inflight]
                 inflight.difference_update(released)
                 for key in released:
                     pending.extendleft(reversed(waiting.pop(key, [])))
                 self._outcome(plan, outcome)
+
+    def _dispatch(
+        self, pending: deque[_Plan], inflight: set[str], waiting: dict[str, list[_Plan]]
+    ) -> None:
+        """Hand pending plans to idle workers; finish those the cache answers; park duplicates."""
+        while pending:
+            plan = pending[0]
+            needed = self._needed(plan)
+            if not needed:
+                pending.popleft()
+                self._finish(plan, cached=True)
+                continue
+            blocked = next((plan.keys[i] for i in needed if plan.keys[i] in inflight), None)
+            if blocked is not None:  # an identical file is being graded: wait for its result
+                pending.popleft()
+                waiting.setdefault(blocked, []).append(plan)
+                continue
+            pool = self._pool()
+            if not pool.idle():
+                return
+            pending.popleft()
+            only = needed if not plan.entangled else [e.id for e in self.exercises]
+            inflight.update(plan.keys[i] for i in needed)
+            pool.submit(Task(next(self.numbers), plan.folder, tuple(only), plan))
 
     def _needed(self, plan: _Plan) -> list[str]:
         needed = []
@@ -449,51 +458,3 @@ def _size(read: Read, name: str) -> int | None:
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def merge(
-    inputs: list[Path],
-    out: Path,
-    *,
-    gradescope: bool = False,
-    course: Course | None = None,
-    classroom: ClassInputs | None = None,
-) -> tuple[int, int, list[str]]:
-    """Merge shard output folders into `out`; return (taken, students in out, class lines).
-
-    With the `course`, the class columns, changes.csv and class-report.html are written too.
-    """
-    books = []
-    for folder in inputs:
-        path = folder / FILE_NAME
-        if not path.is_file():
-            raise BatchError(f"{folder} holds no {FILE_NAME}; is it a `grade batch --out` folder?")
-        books.append(path)
-    out.mkdir(parents=True, exist_ok=True)
-    taken = 0
-    with Gradebook(out / FILE_NAME) as book:
-        old_scores = book_scores(book)
-        metas = []
-        for path in books:
-            with Gradebook(path) as shard:
-                metas.append(shard.meta())
-        for key in ("course_sha256", "grader_version"):
-            values = {meta.get(key) for meta in metas} | (
-                {book.meta()[key]} if key in book.meta() else set()
-            )
-            if len(values) > 1:
-                raise BatchError(
-                    f"the shards were graded with different {key.replace('_', ' ')}s;"
-                    " re-run them with the same course and grader"
-                )
-        book.set_meta({k: v for k, v in metas[0].items() if k != "schema_version"})
-        for path in books:
-            if path.resolve() != (out / FILE_NAME).resolve():
-                taken += book.merge_from(path)
-        lines: list[str] = []
-        rows = None
-        if course is not None:
-            finished = finish_book(book, out, course, classroom or ClassInputs(), old_scores)
-            lines, rows = finished.summary(), finished.rows
-        count = write_outputs(book, out, gradescope=gradescope, class_rows=rows)
-    return taken, count, lines

@@ -34,6 +34,7 @@ FORBIDDEN = {
     "grader.website": ["grader.grading.engine", "grader.sandbox"],
     "grader.classroom": ["grader.website", "grader.cli"],
     "grader.batch": ["grader.website", "grader.cli"],
+    "grader.merge": ["grader.website", "grader.cli"],
     "grader.export": ["grader.grading", "grader.sandbox", "grader.website", "grader.cli"],
 }
 

@@ -276,7 +276,7 @@ def merge(inputs, out, gradescope, roster, policy, times) -> None:
     Example:
       grade merge shard-1 shard-2 shard-3 --out results
     """
-    from grader.batch import merge as run_merge
+    from grader.merge import merge as run_merge
 
     course = _course()
     classroom = _class_inputs(course, roster, policy, times)
