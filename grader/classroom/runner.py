@@ -3,16 +3,20 @@
 Each worker is `python -m grader.classroom.worker`, one Grader collected once, graded one task
 at a time. A task over its budget gets `timed out`: its worker's whole process group is killed
 (its sandbox goes with it) and a fresh worker takes its place; the rest of the batch goes on.
+Only what every OS has: pipes read by one thread each (Windows cannot wait on pipes with
+select), and on Windows a killed worker takes its sandbox children with it through their
+kill-on-close Job Objects (grader/sandbox/winjob.py).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import selectors
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +25,8 @@ from typing import IO, Any
 _READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
 _MAX_LINE = 64 << 20
 _MAX_START_FAILURES = 3
+_STDERR_TAIL = 4000
+_END_GRACE = 1.0  # how long a lost worker's exit and last words may take to arrive
 
 
 class RunnerError(Exception):
@@ -55,7 +61,8 @@ class _Worker:
     task: Task | None = None
     sent_at: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
-    stderr: bytearray = field(default_factory=bytearray)
+    stderr: bytearray = field(default_factory=bytearray)  # its tail, kept by its reader
+    stderr_ended: threading.Event = field(default_factory=threading.Event)
 
 
 def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
@@ -83,7 +90,8 @@ class Pool:
         self.call_timeout = call_timeout
         self.budget = budget
         self.env = env
-        self.selector = selectors.DefaultSelector()
+        # What the workers' stdout brought: (worker, chunk), b"" at its end.
+        self.events: queue.SimpleQueue[tuple[_Worker, bytes]] = queue.SimpleQueue()
         self.workers: list[_Worker] = []
         self.start_failures = 0
         self.restarts = 0
@@ -122,19 +130,17 @@ class Pool:
         now = time.monotonic()
         deadlines = [d for w in self.workers if (d := self._deadline(w)) is not None]
         wait = max(0.0, min([timeout, *(d - now for d in deadlines)]))
-        for key, _ in self.selector.select(wait):
-            worker = key.data
+        try:
+            events = [self.events.get(timeout=wait)]
+            while not self.events.empty():  # all that came meanwhile, without waiting again
+                events.append(self.events.get_nowait())
+        except queue.Empty:
+            events = []
+        for worker, chunk in events:
             if worker not in self.workers:
-                continue  # replaced while handling an earlier event of this round
-            chunk = os.read(key.fd, 1 << 16)
-            if key.fd == worker.process.stderr.fileno():
-                if chunk:
-                    worker.stderr = (worker.stderr + chunk)[-4000:]
-                else:
-                    self.selector.unregister(key.fd)
-                continue
+                continue  # stopped or replaced: what it still said does not count
             if not chunk:
-                done.extend(self._lost(worker))
+                done.extend(self._lost(worker, ended=True))
                 continue
             worker.buffer += chunk
             if len(worker.buffer) > _MAX_LINE:
@@ -155,7 +161,6 @@ class Pool:
         """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
         for worker in list(self.workers):
             self._stop(worker, kill=kill or worker.task is not None)
-        self.selector.close()
 
     # -- internals -----------------------------------------------------------------------
 
@@ -179,39 +184,57 @@ class Pool:
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
-            start_new_session=True,
+            start_new_session=os.name == "posix",  # its own group: killed as one (killpg)
             env=self.env,
             cwd=self.cwd,
         )
         worker = _Worker(process, time.monotonic())
         self.workers.append(worker)
-        self.selector.register(_pipe(process.stdout), selectors.EVENT_READ, worker)
-        self.selector.register(_pipe(process.stderr), selectors.EVENT_READ, worker)
+        for reader in (self._read_stdout, self._read_stderr):
+            threading.Thread(target=reader, args=(worker,), daemon=True).start()
+
+    # Each pipe is read by its own thread (Windows cannot select() on pipes), and only that
+    # thread closes it: closed under a blocked read, its fd number could be reused by a new
+    # worker's pipe and read there by mistake.
+
+    def _read_stdout(self, worker: _Worker) -> None:
+        """Queue what a worker's protocol pipe brings, then b"" at its end."""
+        stream = _pipe(worker.process.stdout)
+        try:
+            while chunk := os.read(stream.fileno(), 1 << 16):
+                self.events.put((worker, chunk))
+        except OSError:
+            pass
+        self.events.put((worker, b""))
+        stream.close()
+
+    def _read_stderr(self, worker: _Worker) -> None:
+        """Keep the tail of what a worker wrote to stderr (why it failed, if it does)."""
+        stream = _pipe(worker.process.stderr)
+        try:
+            while chunk := os.read(stream.fileno(), 1 << 16):
+                worker.stderr = (worker.stderr + chunk)[-_STDERR_TAIL:]
+        except OSError:
+            pass
+        worker.stderr_ended.set()
+        stream.close()
 
     def _stop(self, worker: _Worker, kill: bool) -> None:
         self.workers.remove(worker)
-        for stream in (worker.process.stdout, worker.process.stderr):
-            try:
-                self.selector.unregister(_pipe(stream))
-            except (KeyError, ValueError):
-                pass
+        stdin = _pipe(worker.process.stdin)
         if not kill:
             try:
-                _pipe(worker.process.stdin).close()
+                stdin.close()
                 worker.process.wait(timeout=10)
             except (OSError, subprocess.TimeoutExpired):
                 kill = True
         if kill:
-            try:
-                os.killpg(worker.process.pid, signal.SIGKILL)
-            except OSError:
-                pass
+            _kill_tree(worker.process)
             worker.process.wait()
-        for stream in (worker.process.stdin, worker.process.stdout, worker.process.stderr):
-            try:
-                _pipe(stream).close()
-            except OSError:
-                pass
+        try:
+            stdin.close()
+        except OSError:
+            pass
 
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker, kill=True)
@@ -250,11 +273,18 @@ class Pool:
             )
         ]
 
-    def _lost(self, worker: _Worker, why: str = "") -> list[Outcome]:
+    def _lost(self, worker: _Worker, why: str = "", ended: bool = False) -> list[Outcome]:
         task = worker.task
-        if worker.process.poll() is None and not why:
-            why = "sent a malformed message"
+        if ended:  # its protocol pipe closed as it was dying: let it finish dying
+            try:
+                worker.process.wait(timeout=_END_GRACE)
+            except subprocess.TimeoutExpired:
+                why = why or "closed its protocol pipe"
         code = worker.process.poll()
+        if code is None and not why:
+            why = "sent a malformed message"
+        if code is not None:  # it ended: its last words may still be on their way
+            worker.stderr_ended.wait(_END_GRACE)
         tail = worker.stderr.decode("utf-8", "replace").strip().splitlines()[-1:]
         reason = why or f"ended unexpectedly (exit status {code})"
         if tail:
@@ -268,3 +298,18 @@ class Pool:
         if task is None:
             return []
         return [Outcome(task, status="error", message=f"the grader's worker {reason}")]
+
+
+def _kill_tree(process: subprocess.Popen[bytes]) -> None:
+    """Kill a worker and its sandbox: its process group (POSIX) or the process (Windows).
+
+    On Windows the worker's sandbox children sit in Job Objects that only the worker holds,
+    created kill-on-close, so they end with it.
+    """
+    try:
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
+            process.kill()
+    except OSError:
+        pass

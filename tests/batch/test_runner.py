@@ -1,0 +1,60 @@
+"""The pool of warm batch workers, through real worker processes: a lost worker, a broken start."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.classroom.runner import Outcome, Pool, RunnerError, Task
+
+ROOT = Path(__file__).resolve().parents[2]
+COURSE = ROOT / "tests" / "fixture_course"
+
+
+def _wait_for(pool: Pool, count: int, seconds: float = 120.0) -> list[Outcome]:
+    """Collect `count` outcomes from the pool (or fail after `seconds`)."""
+    outcomes: list[Outcome] = []
+    deadline = time.monotonic() + seconds
+    while len(outcomes) < count and time.monotonic() < deadline:
+        outcomes += pool.wait(0.5)
+    assert len(outcomes) == count, f"only {len(outcomes)} of {count} tasks ended"
+    return outcomes
+
+
+def test_a_worker_killed_mid_task_costs_that_task_only(tmp_path: Path) -> None:
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "relu.py").write_text("def relu(x):\n    while True:\n        pass\n")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "relu.py").write_text((ROOT / "solutions" / "relu.py").read_text())
+    pool = Pool(1, COURSE, call_timeout=5.0, budget=60.0)
+    try:
+        pool.submit(Task(1, tmp_path / "ada", ("relu",)))
+        while not pool.workers[0].ready:  # the task is sent; its budget starts once warm
+            assert pool.wait(0.2) == []
+        time.sleep(0.3)  # well into the hanging call
+        os.killpg(pool.workers[0].process.pid, signal.SIGKILL)
+        [lost] = _wait_for(pool, 1)
+        assert lost.status == "error" and "ended unexpectedly" in lost.message
+        assert pool.restarts == 1 and pool.idle() == 1
+        pool.submit(Task(2, tmp_path / "bob", ("relu",)))
+        [graded] = _wait_for(pool, 1)
+        assert graded.status == "graded" and graded.task.number == 2
+        assert graded.items is not None and graded.items[0]["score"] == graded.items[0]["max_score"]
+    finally:
+        pool.close(kill=True)
+
+
+def test_workers_that_cannot_start_stop_the_run_with_their_last_words(tmp_path: Path) -> None:
+    pool = Pool(1, tmp_path / "no-such-course", call_timeout=1.0, budget=10.0)
+    try:
+        with pytest.raises(RunnerError) as raised:
+            _wait_for(pool, 1, seconds=120.0)
+        message = str(raised.value)
+        assert message.startswith("the grading worker could not start: ended unexpectedly")
+        assert "no-such-course" in message  # the worker's own stderr says what was wrong
+    finally:
+        pool.close(kill=True)
