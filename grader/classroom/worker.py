@@ -1,6 +1,10 @@
 """One warm batch worker: a trusted process holding one Grader, fed submissions on stdin.
 
-    python -m grader.classroom.worker COURSE_DIR CALL_TIMEOUT
+    python -m grader.classroom.worker COURSE_DIR CALL_TIMEOUT [COURSE_JSON]
+
+COURSE_JSON, when given, is the course the parent already loaded and validated, saved by
+`grader.course.cache.save`: read instead of parsing every YAML file again (it is the parent's
+own file in the batch's work folder; if it cannot be read the course is loaded as usual).
 
 Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
 writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
@@ -25,17 +29,19 @@ from typing import Any
 def main() -> None:
     """Serve tasks until stdin closes."""
     course_dir, call_timeout = Path(sys.argv[1]), float(sys.argv[2])
+    course_json = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     from grader.sandbox.choice import prestart
 
     prestart()  # the zygote (or a child) boots while the rest is imported and loaded
     from grader.classroom.detail import item_data
+    from grader.course.cache import saved
     from grader.course.load import load_course
     from grader.grading.engine import Grader, Submission
     from grader.sandbox import Limits
 
-    course = load_course(course_dir)
+    course = (saved(course_json) if course_json else None) or load_course(course_dir)
     tasks: dict[int, int] = {}
 
     def submissions() -> Iterator[Submission]:

@@ -132,31 +132,47 @@ def cached(
     except OSError:
         return load()
     path = folder / f"course-{key[:40]}.json"
-    try:
-        course = decode(json.loads(path.read_text(encoding="utf-8")))
-        if isinstance(course, model.Course):
-            return course
-    except (OSError, ValueError, TypeError, RecursionError):
-        pass
+    course = saved(path)
+    if course is not None:
+        return course
     course = load()  # raises InputError on problems: those are never cached
     _store(path, course)
     return course
 
 
 def _store(path: Path, course: model.Course) -> None:
-    """Write the course atomically; a cache that cannot be written is simply not used."""
+    """Write the course into the cache; a cache that cannot be written is simply not used."""
+    if not save(path, course):
+        return
+    try:
+        old = sorted(path.parent.glob("course-*.json"), key=lambda p: p.stat().st_mtime)
+        for stale in old[:-_KEEP]:
+            stale.unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def save(path: Path, course: model.Course) -> bool:
+    """Write a loaded course to `path` atomically; return False if it cannot be kept there."""
     try:
         data = encode(course)
-        if decode(data) != course:  # a type the codec does not know: do not cache
-            return
+        if decode(data) != course:  # a type the codec does not know: do not keep it
+            return False
         path.parent.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(
             "w", encoding="utf-8", dir=path.parent, prefix=".course-", delete=False
         ) as handle:
             json.dump(data, handle, separators=(",", ":"))
         os.replace(handle.name, path)
-        old = sorted(path.parent.glob("course-*.json"), key=lambda p: p.stat().st_mtime)
-        for stale in old[:-_KEEP]:
-            stale.unlink(missing_ok=True)
-    except (OSError, ValueError, TypeError):
-        pass
+        return True
+    except (OSError, ValueError, TypeError, RecursionError):
+        return False
+
+
+def saved(path: Path) -> model.Course | None:
+    """Return the course `save` wrote to `path`, or None if it is missing or not one."""
+    try:
+        course = decode(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, TypeError, RecursionError):
+        return None
+    return course if isinstance(course, model.Course) else None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 import time
@@ -10,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from grader.classroom.runner import Outcome, Pool, RunnerError, Task
+from grader.course.cache import save
+from grader.course.load import load_course
 
 ROOT = Path(__file__).resolve().parents[2]
 COURSE = ROOT / "tests" / "fixture_course"
@@ -58,3 +61,25 @@ def test_workers_that_cannot_start_stop_the_run_with_their_last_words(tmp_path: 
         assert "no-such-course" in message  # the worker's own stderr says what was wrong
     finally:
         pool.close(kill=True)
+
+
+@pytest.mark.parametrize("readable", [True, False])
+def test_workers_read_the_course_the_parent_saved(tmp_path: Path, readable: bool) -> None:
+    course = load_course(COURSE)
+    relu = next(item for item in course.items if item.id == "relu")
+    renamed = dataclasses.replace(relu, title="ReLU, as the parent loaded it")
+    items = tuple(renamed if item is relu else item for item in course.items)
+    saved_course = tmp_path / ".course.json"
+    assert save(saved_course, dataclasses.replace(course, items=items))
+    if not readable:
+        saved_course.write_text("{not json", encoding="utf-8")  # loaded from the YAML instead
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "relu.py").write_text((ROOT / "solutions" / "relu.py").read_text())
+    pool = Pool(1, COURSE, call_timeout=5.0, budget=60.0, course_json=saved_course)
+    try:
+        pool.submit(Task(1, tmp_path / "ada", ("relu",)))
+        [graded] = _wait_for(pool, 1)
+    finally:
+        pool.close(kill=True)
+    assert graded.items is not None
+    assert graded.items[0]["title"] == (renamed.title if readable else relu.title)
