@@ -34,6 +34,7 @@ from grader.classroom.rendering import Renderer, confinement_of, probe_confineme
 from grader.classroom.run import ClassInputs, book_scores, finish_book
 from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
+from grader.classroom.worker import SAVED_COURSE
 from grader.course.cache import save
 from grader.course.model import Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
@@ -344,7 +345,7 @@ class _Batch:
     def _pool(self) -> Pool:
         if self.pool is None:
             env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-            course_json = self.work / ".course.json"  # validated once here, not per worker
+            save(self.work / SAVED_COURSE, self.course)  # validated here once, not per worker
             self.pool = Pool(
                 self.options.jobs,
                 self.course.root,
@@ -352,7 +353,7 @@ class _Batch:
                 self.options.budget,
                 env,
                 cwd=self.work.parent,
-                course_json=course_json if save(course_json, self.course) else None,
+                shared=self.work,
             )
         return self.pool
 

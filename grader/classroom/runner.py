@@ -83,10 +83,10 @@ class Pool:
         budget: float,
         env: dict[str, str] | None = None,
         cwd: Path | None = None,
-        course_json: Path | None = None,
+        shared: Path | None = None,
     ) -> None:
         self.jobs = jobs
-        self.course_json = course_json  # the loaded course, saved for the workers to read
+        self.shared = shared  # the parent's folder for what the workers share (worker.py)
         self.cwd = cwd
         self.course_dir = course_dir
         self.call_timeout = call_timeout
@@ -182,7 +182,7 @@ class Pool:
                 "grader.classroom.worker",
                 str(self.course_dir),
                 str(self.call_timeout),
-                *([str(self.course_json)] if self.course_json else []),
+                *([str(self.shared)] if self.shared else []),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

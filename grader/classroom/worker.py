@@ -1,10 +1,11 @@
 """One warm batch worker: a trusted process holding one Grader, fed submissions on stdin.
 
-    python -m grader.classroom.worker COURSE_DIR CALL_TIMEOUT [COURSE_JSON]
+    python -m grader.classroom.worker COURSE_DIR CALL_TIMEOUT [SHARED_DIR]
 
-COURSE_JSON, when given, is the course the parent already loaded and validated, saved by
-`grader.course.cache.save`: read instead of parsing every YAML file again (it is the parent's
-own file in the batch's work folder; if it cannot be read the course is loaded as usual).
+SHARED_DIR, when given, is the batch's work folder, the parent's own: `.course.json` there is
+the course the parent already loaded and validated (`grader.course.cache.save`), read instead
+of parsing every YAML file again (or loaded as usual if it cannot be read), and the workers
+share their known-wrong results in `.known-wrong/` (grader/grading/shared_known.py).
 
 Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
 writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
@@ -25,11 +26,14 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+SAVED_COURSE = ".course.json"  # in SHARED_DIR: the course as the parent loaded it
+KNOWN_WRONG_DIR = ".known-wrong"  # in SHARED_DIR: known-wrong results, made once per batch
+
 
 def main() -> None:
     """Serve tasks until stdin closes."""
     course_dir, call_timeout = Path(sys.argv[1]), float(sys.argv[2])
-    course_json = Path(sys.argv[3]) if len(sys.argv) > 3 else None
+    shared = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
     from grader.sandbox.choice import prestart
@@ -39,9 +43,11 @@ def main() -> None:
     from grader.course.cache import saved
     from grader.course.load import load_course
     from grader.grading.engine import Grader, Submission
+    from grader.grading.shared_known import SharedKnownWrong
     from grader.sandbox import Limits
 
-    course = (saved(course_json) if course_json else None) or load_course(course_dir)
+    course = (saved(shared / SAVED_COURSE) if shared else None) or load_course(course_dir)
+    known = SharedKnownWrong(shared / KNOWN_WRONG_DIR) if shared else None
     tasks: dict[int, int] = {}
 
     def submissions() -> Iterator[Submission]:
@@ -63,7 +69,7 @@ def main() -> None:
         import_timeout=max(call_timeout, 2.0),
         module_hang_seconds=call_timeout,
     )
-    with Grader(course, limits) as grader:
+    with Grader(course, limits, known) as grader:
         grader.grade_many(submissions(), on_report)
 
 

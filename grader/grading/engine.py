@@ -19,7 +19,8 @@ from typing import Any
 
 from grader import __version__
 from grader.course.model import Check, CodeExercise, Course, Quiz
-from grader.grading.checks import CourseError, Failure, Student, unavailable_failure
+from grader.grading.check_runs import check_run
+from grader.grading.checks import Student, unavailable_failure
 from grader.grading.diagnosis import KNOWN_WRONG, Run, content_key, diagnose, said_once
 from grader.grading.direct import (
     DirectCheck,
@@ -28,7 +29,7 @@ from grader.grading.direct import (
     quiet_checks,
     run_directly,
 )
-from grader.grading.messages import sanitize, show
+from grader.grading.messages import sanitize
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
@@ -39,8 +40,8 @@ from grader.grading.results import (
     Status,
     item_status,
 )
+from grader.grading.shared_known import SharedKnownWrong
 from grader.sandbox import Limits, SandboxError, SandboxSession, make_sandbox
-from grader.sandbox.outcomes import Frame
 
 
 class GradingError(Exception):
@@ -76,9 +77,15 @@ class Submission:
 class Grader:
     """Grade submissions against one course with one warm sandbox."""
 
-    def __init__(self, course: Course | Callable[[], Course], limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        course: Course | Callable[[], Course],
+        limits: Limits | None = None,
+        shared_known: SharedKnownWrong | None = None,
+    ) -> None:
         """Start the sandbox; given a loader, the course loads on first use (while it boots)."""
         self.limits = limits or Limits()
+        self.shared_known = shared_known  # known-wrong results made once for a whole batch
         self.sandbox = make_sandbox(self.limits)
         self._direct: dict[str, list[DirectCheck] | None] = {}  # exercise id -> its checks
         self._wrong_keys: dict[str, str] = {}  # exercise id -> its known-wrong files' key
@@ -371,7 +378,7 @@ class _Run:
             run_protocol(item)
             error = self.errors.get(item)
         seconds = time.perf_counter() - started
-        return _result(self.meta[item][1], error, self.students.get(item), seconds)
+        return check_run(self.meta[item][1], error, self.students.get(item), seconds)
 
     def _grade_exercise(self, exercise: CodeExercise, items: list[Any]) -> ItemResult:
         problem = self.handle.unavailable(exercise.module) if self.handle is not None else None
@@ -379,7 +386,7 @@ class _Run:
             runs = self._run_checks(items)
         else:  # no file to run (missing, unreadable): no check can pass, none need run
             error = unavailable_failure(problem)
-            runs = [_result(self.meta[item][1], error, None, 0.0) for item in items]
+            runs = [check_run(self.meta[item][1], error, None, 0.0) for item in items]
         tests = tuple(run.result for run in runs)
         score = sum(test.score for test in tests)
         diagnosis = None
@@ -409,8 +416,12 @@ class _Run:
     def _known_wrong(self, exercise: CodeExercise, items: list[Any]) -> dict[str, dict[str, Run]]:
         """Return each known-wrong file's runs of this exercise's checks, grading them once."""
         key = self.grader.known_wrong_key(exercise)
+        shared = self.grader.shared_known
         known = KNOWN_WRONG.get(key)
+        if known is None and shared is not None:
+            known = shared.fetch(key)  # made by another worker of the batch (or ours to make)
         if known is not None:
+            KNOWN_WRONG[key] = known
             return known
         known = {}
         saved = self.handle
@@ -424,71 +435,16 @@ class _Run:
                         known[wrong.id] = {run.result.test: run for run in self._run_checks(items)}
                     finally:
                         handle.close()
+        except BaseException:
+            if shared is not None:
+                shared.put(key, None)  # the other workers grade their own
+            raise
         finally:
             self.handle = saved
+        if shared is not None:
+            shared.put(key, known)
         KNOWN_WRONG[key] = known
         return known
 
 
-def _result(
-    check: Check, error: BaseException | None, student: Student | None, seconds: float
-) -> Run:
-    """Turn what a check raised (or not) into its result."""
-    observed = tuple(student.observed) if student is not None else ()
-    status, message, output = Status.PASSED, "", ""
-    frames: tuple[Frame, ...] = ()
-    if isinstance(error, Failure):
-        status = Status(_STATUS[error.status])
-        message, frames, output = error.message, error.frames, error.output
-    elif isinstance(error, SandboxError):
-        status = Status.ERROR
-        message = (
-            f"the grader's sandbox failed ({str(error)[:200]}); this is not a problem in"
-            " your code: grade again, and tell your instructor if it keeps happening"
-        )
-    elif isinstance(error, AssertionError):
-        status = Status.FAILED
-        message = f"{check.name}: not satisfied. {check.hint}".strip()
-    elif error is not None and observed and not isinstance(error, CourseError):
-        # The test tripped over a value the student's code returned: say what came back.
-        status = Status.FAILED
-        last = observed[-1]
-        came_back = show(last.detail) if last.kind == "returned" else last.kind
-        message = (
-            f"this check could not make sense of what your code gave back ({came_back}:"
-            f" {type(error).__name__}: {str(error)[:120]}); return the kind of value the task"
-            f" asks for. {check.hint}".strip()
-        )
-    elif error is not None:
-        status = Status.ERROR
-        message = (
-            f"this check could not run ({type(error).__name__}: {str(error)[:200]});"
-            " it is a problem in the course, not in your code: tell your instructor"
-        )
-    if status is not Status.PASSED and not output and student is not None:
-        output = student.output  # printing to debug works whenever a check fails
-    result = CheckResult(
-        test=check.test,
-        name=check.name,
-        status=status,
-        score=check.points if status is Status.PASSED and not check.advisory else 0,
-        max_score=0 if check.advisory else check.points,
-        visibility=check.visibility,
-        message=sanitize(message),
-        frames=frames,
-        output=output,
-        advisory=check.advisory,
-        seconds=seconds,
-    )
-    return Run(result, observed)
-
-
 _CONFIRMED_ALONE = (Status.FAILED, Status.ERROR)
-
-
-_STATUS = {
-    "failed": "failed",
-    "not_started": "not started",
-    "timeout": "timed out",
-    "error": "error",
-}

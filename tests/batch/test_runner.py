@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.classroom.runner import Outcome, Pool, RunnerError, Task
+from grader.classroom.worker import KNOWN_WRONG_DIR, SAVED_COURSE
 from grader.course.cache import save
 from grader.course.load import load_course
 
@@ -64,18 +65,20 @@ def test_workers_that_cannot_start_stop_the_run_with_their_last_words(tmp_path: 
 
 
 @pytest.mark.parametrize("readable", [True, False])
-def test_workers_read_the_course_the_parent_saved(tmp_path: Path, readable: bool) -> None:
+def test_workers_read_the_course_the_parent_saved_and_share_known_wrong_results(
+    tmp_path: Path, readable: bool
+) -> None:
     course = load_course(COURSE)
     relu = next(item for item in course.items if item.id == "relu")
     renamed = dataclasses.replace(relu, title="ReLU, as the parent loaded it")
     items = tuple(renamed if item is relu else item for item in course.items)
-    saved_course = tmp_path / ".course.json"
+    saved_course = tmp_path / SAVED_COURSE
     assert save(saved_course, dataclasses.replace(course, items=items))
     if not readable:
         saved_course.write_text("{not json", encoding="utf-8")  # loaded from the YAML instead
     (tmp_path / "ada").mkdir()
-    (tmp_path / "ada" / "relu.py").write_text((ROOT / "solutions" / "relu.py").read_text())
-    pool = Pool(1, COURSE, call_timeout=5.0, budget=60.0, course_json=saved_course)
+    (tmp_path / "ada" / "relu.py").write_text("def relu(x):\n    return max(x, 0)\n")  # known
+    pool = Pool(1, COURSE, call_timeout=5.0, budget=60.0, shared=tmp_path)
     try:
         pool.submit(Task(1, tmp_path / "ada", ("relu",)))
         [graded] = _wait_for(pool, 1)
@@ -83,3 +86,5 @@ def test_workers_read_the_course_the_parent_saved(tmp_path: Path, readable: bool
         pool.close(kill=True)
     assert graded.items is not None
     assert graded.items[0]["title"] == (renamed.title if readable else relu.title)
+    assert graded.items[0]["diagnosis"][0] == "python_max"  # [id, title, feedback]
+    assert len(list((tmp_path / KNOWN_WRONG_DIR).glob("*.json"))) == 1  # for the next worker
