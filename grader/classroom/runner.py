@@ -3,6 +3,8 @@
 Each worker is `python -m grader.classroom.worker`, one Grader collected once, graded one task
 at a time. A task over its budget gets `timed out`: its worker's whole process group is killed
 (its sandbox goes with it) and a fresh worker takes its place; the rest of the batch goes on.
+Each worker's TMPDIR is a folder of its own, removed once the worker is stopped or killed: a
+killed worker cannot remove the copies of the submissions it was grading, so this does.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,6 +20,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from grader.sandbox.copy import make_temp_dir
 
 _READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
 _MAX_LINE = 64 << 20
@@ -51,6 +56,7 @@ class Outcome:
 class _Worker:
     process: subprocess.Popen[bytes]
     started: float
+    temp_dir: str  # its TMPDIR, where its submissions' copies go ("": the inherited one)
     ready: bool = False
     task: Task | None = None
     sent_at: float = 0.0
@@ -63,6 +69,20 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     if stream is None:
         raise RunnerError("a grading worker has no pipe")
     return stream
+
+
+def _private_temp_dir() -> str:
+    """Make a worker's own temporary folder (anyone may search it); "" if none can be made."""
+    try:
+        return make_temp_dir()
+    except OSError:
+        return ""  # the worker's copies go to the usual folder, and only the sweep bounds them
+
+
+def _remove(temp_dir: str) -> None:
+    """Remove a worker's temporary folder, the copies of the submissions it was grading too."""
+    if temp_dir:
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 class Pool:
@@ -167,7 +187,22 @@ class Pool:
         return None
 
     def _start(self) -> None:
-        process = subprocess.Popen(
+        temp_dir = _private_temp_dir()
+        env = dict(os.environ if self.env is None else self.env)
+        if temp_dir:
+            env["TMPDIR"] = temp_dir
+        try:
+            process = self._spawn(env)
+        except BaseException:
+            _remove(temp_dir)
+            raise
+        worker = _Worker(process, time.monotonic(), temp_dir)
+        self.workers.append(worker)
+        self.selector.register(_pipe(process.stdout), selectors.EVENT_READ, worker)
+        self.selector.register(_pipe(process.stderr), selectors.EVENT_READ, worker)
+
+    def _spawn(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
             [
                 sys.executable,
                 "-P",  # never import from the current folder (it may hold submissions)
@@ -180,13 +215,9 @@ class Pool:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             start_new_session=True,
-            env=self.env,
+            env=env,
             cwd=self.cwd,
         )
-        worker = _Worker(process, time.monotonic())
-        self.workers.append(worker)
-        self.selector.register(_pipe(process.stdout), selectors.EVENT_READ, worker)
-        self.selector.register(_pipe(process.stderr), selectors.EVENT_READ, worker)
 
     def _stop(self, worker: _Worker, kill: bool) -> None:
         self.workers.remove(worker)
@@ -212,6 +243,7 @@ class Pool:
                 _pipe(stream).close()
             except OSError:
                 pass
+        _remove(worker.temp_dir)
 
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker, kill=True)
