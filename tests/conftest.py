@@ -7,6 +7,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,18 @@ def workspace(tmp_path: Path, templates: dict[str, Path]) -> Callable[..., Path]
         return Path(shutil.copytree(templates[kind], tmp_path / name, symlinks=True))
 
     return make
+
+
+@pytest.fixture
+def searchable_tmp_path() -> Iterator[Path]:
+    """Give a fresh folder that every user can search, as a TMPDIR the sandbox's copies accept."""
+    if os.name != "posix":
+        folder = Path(tempfile.mkdtemp(prefix="grader-test-tmp-"))
+    else:  # pytest's own tmp_path sits below a 0o700 folder, which the sandbox would pass over
+        folder = Path(tempfile.mkdtemp(prefix="grader-test-tmp-", dir="/tmp"))
+        os.chmod(folder, 0o755)
+    yield Path(os.path.realpath(folder))
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # -- real browser ----------------------------------------------------------------------------

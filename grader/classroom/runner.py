@@ -5,7 +5,9 @@ at a time. A task over its budget gets `timed out`: its worker's whole process g
 (its sandbox goes with it) and a fresh worker takes its place; the rest of the batch goes on.
 Only what every OS has: pipes read by one thread each (Windows cannot wait on pipes with
 select), and on Windows a killed worker takes its sandbox children with it through their
-kill-on-close Job Objects (grader/sandbox/winjob.py).
+kill-on-close Job Objects (grader/sandbox/winjob.py). Each worker's TMPDIR is a folder of its
+own, removed once the worker is stopped or killed: a killed worker cannot remove the copies
+of the submissions it was grading, so this does.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -21,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+
+from grader.sandbox.copy import make_temp_dir
 
 _READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
 _MAX_LINE = 64 << 20
@@ -57,6 +62,7 @@ class Outcome:
 class _Worker:
     process: subprocess.Popen[bytes]
     started: float
+    temp_dir: str  # its TMPDIR, where its submissions' copies go ("": the inherited one)
     ready: bool = False
     task: Task | None = None
     sent_at: float = 0.0
@@ -70,6 +76,20 @@ def _pipe(stream: IO[bytes] | None) -> IO[bytes]:
     if stream is None:
         raise RunnerError("a grading worker has no pipe")
     return stream
+
+
+def _private_temp_dir() -> str:
+    """Make a worker's own temporary folder (anyone may search it); "" if none can be made."""
+    try:
+        return make_temp_dir()
+    except OSError:
+        return ""  # the worker's copies go to the usual folder, and only the sweep bounds them
+
+
+def _remove(temp_dir: str) -> None:
+    """Remove a worker's temporary folder, the copies of the submissions it was grading too."""
+    if temp_dir:
+        shutil.rmtree(temp_dir, ignore_errors=True)
 
 
 class Pool:
@@ -174,24 +194,16 @@ class Pool:
         return None
 
     def _start(self) -> None:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-P",  # never import from the current folder (it may hold submissions)
-                "-m",
-                "grader.classroom.worker",
-                str(self.course_dir),
-                str(self.call_timeout),
-                *([str(self.shared)] if self.shared else []),
-            ],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            start_new_session=os.name == "posix",  # its own group: killed as one (killpg)
-            env=self.env,
-            cwd=self.cwd,
-        )
-        worker = _Worker(process, time.monotonic())
+        temp_dir = _private_temp_dir()
+        env = dict(os.environ if self.env is None else self.env)
+        if temp_dir:
+            env["TMPDIR"] = temp_dir
+        try:
+            process = self._spawn(env)
+        except BaseException:
+            _remove(temp_dir)
+            raise
+        worker = _Worker(process, time.monotonic(), temp_dir)
         self.workers.append(worker)
         for reader in (self._read_stdout, self._read_stderr):
             threading.Thread(target=reader, args=(worker,), daemon=True).start()
@@ -222,6 +234,25 @@ class Pool:
         worker.stderr_ended.set()
         stream.close()
 
+    def _spawn(self, env: dict[str, str]) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-P",  # never import from the current folder (it may hold submissions)
+                "-m",
+                "grader.classroom.worker",
+                str(self.course_dir),
+                str(self.call_timeout),
+                *([str(self.shared)] if self.shared else []),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=os.name == "posix",  # its own group: killed as one (killpg)
+            env=env,
+            cwd=self.cwd,
+        )
+
     def _stop(self, worker: _Worker, kill: bool) -> None:
         self.workers.remove(worker)
         stdin = _pipe(worker.process.stdin)
@@ -238,6 +269,7 @@ class Pool:
             stdin.close()
         except OSError:
             pass
+        _remove(worker.temp_dir)
 
     def _replace(self, worker: _Worker) -> None:
         self._stop(worker, kill=True)

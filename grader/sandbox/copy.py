@@ -22,6 +22,7 @@ from pathlib import Path
 
 from grader.sandbox.files import BINARY, CLOEXEC, NOFOLLOW, RefusedFile, line_of, read_regular_file
 from grader.sandbox.outcomes import Unavailable
+from grader.sandbox.sweep import name_prefix, sweep_once
 
 FILE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
 
@@ -53,16 +54,16 @@ def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def make_temp_dir(folder: Path) -> str:
-    """Create a fresh 0o755 directory outside ``folder`` that an unprivileged worker can read."""
-    student = os.path.realpath(folder)
+def make_temp_dir(folder: Path | None = None) -> str:
+    """Create a fresh 0o755 directory (outside ``folder``) that an unprivileged worker can read."""
+    student = os.path.realpath(folder) if folder is not None else None
     candidates = [tempfile.gettempdir()]
     if os.name == "posix":  # elsewhere the user's own temporary folder is the only candidate
         candidates += ["/tmp", "/var/tmp", "/dev/shm"]
     base = None  # the first usable one that anyone can search, else the first usable one
     for candidate in candidates:
         real = os.path.realpath(candidate)
-        if not os.path.isdir(real) or _inside(real, student):
+        if not os.path.isdir(real) or (student is not None and _inside(real, student)):
             continue
         if _searchable_by_others(real):
             base = real
@@ -70,7 +71,8 @@ def make_temp_dir(folder: Path) -> str:
         base = base or real
     if base is None:
         raise OSError("no temporary directory outside the student folder")
-    path = tempfile.mkdtemp(prefix="grader-sandbox-", dir=base)
+    sweep_once(base)
+    path = tempfile.mkdtemp(prefix=name_prefix(), dir=base)
     if os.name == "posix":  # Windows has no such mode bits (chmod only sets read-only)
         os.chmod(path, 0o755)
     return path

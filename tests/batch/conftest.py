@@ -20,6 +20,11 @@ SOLUTIONS = ROOT / "solutions"
 FILES = ["weighted_sum.py", "sigmoid.py", "relu.py"]
 
 
+# Slow, not hanging: each call ends in time (0.9 s < --call-timeout 1 s), so no hang budget
+# stops it, but together they overrun a submission's --budget of 4 s: `timed out`.
+SLOW_RELU = "import time\n\ndef relu(x):\n    time.sleep(0.9)\n    return max(0.0, x)\n"
+
+
 def _solution(name: str) -> str:
     return (SOLUTIONS / name).read_text(encoding="utf-8")
 
@@ -59,10 +64,7 @@ def make_class(folder: Path, *, hanging: bool = True) -> Path:
     student("fay", {"sigmoid.py": good["sigmoid.py"]})  # identical to ada's sigmoid.py
     student("gus", {})  # none of the course's files
     if hanging:
-        # Slow, not hanging: each call ends in time (0.9 s < --call-timeout 1 s), so no hang
-        # budget stops it, but together they overrun the submission's --budget: `timed out`.
-        slow = "import time\n\ndef relu(x):\n    time.sleep(0.9)\n    return max(0.0, x)\n"
-        student("hal", {"relu.py": slow})
+        student("hal", {"relu.py": SLOW_RELU})
     # archives
     with zipfile.ZipFile(folder / "ivy.zip", "w") as archive:
         for name, text in good.items():
@@ -92,12 +94,15 @@ def make_class(folder: Path, *, hanging: bool = True) -> Path:
     return folder
 
 
-def grade_batch(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run the real `grade batch` (or merge) with a clean environment, not on a terminal."""
-    env = {
+def grade_batch(
+    *args: str, cwd: Path, timeout: float = 600, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run the real `grade batch` (or merge) in a clean environment (plus ``env``), not on a tty."""
+    environment = {
         "PATH": os.pathsep.join([BIN_DIR, "/usr/bin:/bin"]),
         "HOME": str(cwd),
         "LANG": "C.UTF-8",
+        **(env or {}),
     }
     return subprocess.run(
         [*GRADE, *args],
@@ -106,7 +111,7 @@ def grade_batch(*args: str, cwd: Path, timeout: float = 600) -> subprocess.Compl
         text=True,
         timeout=timeout,
         stdin=subprocess.DEVNULL,
-        env=env,
+        env=environment,
     )
 
 

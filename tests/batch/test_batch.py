@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -13,7 +14,19 @@ import time
 import zipfile
 from pathlib import Path
 
-from .conftest import GRADE, grade_batch, make_class, outputs, rows, timeless
+import pytest
+
+from .conftest import (
+    FILES,
+    GRADE,
+    SLOW_RELU,
+    SOLUTIONS,
+    grade_batch,
+    make_class,
+    outputs,
+    rows,
+    timeless,
+)
 
 EXPECTED_STATUS = {
     "ada": "graded",
@@ -129,7 +142,9 @@ def test_unchanged_class_is_not_graded_again(graded_class) -> None:
     assert outputs(out) == files
 
 
-def test_kill_minus_nine_then_resume_equals_one_run(graded_class, tmp_path) -> None:
+def test_kill_minus_nine_then_resume_equals_one_run(
+    graded_class, tmp_path, searchable_tmp_path
+) -> None:
     _, reference, _ = graded_class
     submissions = make_class(tmp_path / "submissions", hanging=False)
     out = tmp_path / "out"
@@ -140,6 +155,7 @@ def test_kill_minus_nine_then_resume_equals_one_run(graded_class, tmp_path) -> N
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
+        env=dict(os.environ, TMPDIR=str(searchable_tmp_path)),  # where its workers' folders stay
     )
     deadline = time.monotonic() + 300
     committed: dict = {}
@@ -236,3 +252,28 @@ def test_a_hanging_module_loses_one_call_and_the_others_go_on(tmp_path) -> None:
     sigmoid = next(item for item in report["exercises"] if item["id"] == "sigmoid")
     assert all("not run" not in test["message"] for test in sigmoid["tests"])
     assert sigmoid["status"] == "failed"  # graded: 0.5 is right at 0 only
+
+
+@pytest.mark.parametrize("backend", ["linux", "portable"])
+def test_a_timed_out_submission_leaves_no_copy_behind(
+    tmp_path, searchable_tmp_path, backend
+) -> None:
+    """A worker killed for its budget cannot remove its copy of the submission: the pool does."""
+    good = tmp_path / "s" / "ada"
+    good.mkdir(parents=True)
+    for name in FILES:
+        shutil.copy(SOLUTIONS / name, good / name)
+    slow = tmp_path / "s" / "hal"
+    slow.mkdir()
+    (slow / "relu.py").write_text(SLOW_RELU)
+    environment = {"TMPDIR": str(searchable_tmp_path), "GRADE_SANDBOX": backend}
+    done = grade_batch(
+        "batch", "s", "--out", "o", "--jobs", "1", "--budget", "4", cwd=tmp_path, env=environment
+    )
+    assert done.returncode == 0, done.stderr
+    graded = {row["student"]: row for row in _csv(tmp_path / "o")}
+    assert graded["hal"]["status"] == "timed out"
+    # The workers read their copies below the pool's folders: every file of ada's scored.
+    assert graded["ada"]["status"] == "graded"
+    assert all(int(graded["ada"][column]) > 0 for column in ("weighted_sum", "sigmoid", "relu"))
+    assert sorted(p.name for p in searchable_tmp_path.iterdir()) == []

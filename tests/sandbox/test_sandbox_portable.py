@@ -349,7 +349,9 @@ session.call("m", "sleep", timeout=60.0)
 """
 
 
-def test_workers_end_when_the_grading_process_is_killed(tmp_path: Path) -> None:
+def test_workers_end_when_the_grading_process_is_killed(
+    tmp_path: Path, searchable_tmp_path: Path
+) -> None:
     """No fork server ties them to grade here: each worker watches its parent itself."""
     import signal
     import subprocess
@@ -358,7 +360,10 @@ def test_workers_end_when_the_grading_process_is_killed(tmp_path: Path) -> None:
         "import time\ndef ok():\n    return 1\ndef sleep():\n    time.sleep(60)\n"
     )
     grading = subprocess.Popen(
-        [sys.executable, "-c", ORPHAN, str(tmp_path)], stdout=subprocess.PIPE, text=True
+        [sys.executable, "-c", ORPHAN, str(tmp_path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, TMPDIR=str(searchable_tmp_path)),  # where its copy is left
     )
     assert grading.stdout is not None
     worker, spare = (int(pid) for pid in grading.stdout.readline().split())
