@@ -159,22 +159,26 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
     shutil.rmtree(work, ignore_errors=True)
     summary = Summary()
     course_hash = course_sha256(course)
-    with Gradebook(out / FILE_NAME) as book:
-        old_scores = book_scores(book)  # what a regrade compares with (changes.csv)
-        book.set_meta(_meta(course, course_hash))
-        entries = [e for e in find_entries(submissions) if options.shard.holds(e.student)]
-        summary.students = len(entries)
-        present = {e.student for e in entries}
-        summary.removed = sorted(set(book.keys()) - present)
-        book.remove(summary.removed)
-        batch = _Batch(course, options, book, course_hash, work, summary, progress)
-        batch.run(entries)
-        finished = finish_book(book, out, course, options.classroom, old_scores, batch.written)
-        summary.classroom = finished.summary()
-        rows, written = finished.rows, batch.written
-        write_outputs(book, out, gradescope=options.gradescope, class_rows=rows, written=written)
-        summary.attention = book.problems()
-    shutil.rmtree(work, ignore_errors=True)
+    try:  # the work folder holds students' extracted files: it goes however the run ends
+        with Gradebook(out / FILE_NAME) as book:
+            old_scores = book_scores(book)  # what a regrade compares with (changes.csv)
+            book.set_meta(_meta(course, course_hash))
+            entries = [e for e in find_entries(submissions) if options.shard.holds(e.student)]
+            summary.students = len(entries)
+            present = {e.student for e in entries}
+            summary.removed = sorted(set(book.keys()) - present)
+            book.remove(summary.removed)
+            batch = _Batch(course, options, book, course_hash, work, summary, progress)
+            batch.run(entries)
+            finished = finish_book(book, out, course, options.classroom, old_scores, batch.written)
+            summary.classroom = finished.summary()
+            rows, written = finished.rows, batch.written
+            write_outputs(
+                book, out, gradescope=options.gradescope, class_rows=rows, written=written
+            )
+            summary.attention = book.problems()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -65,6 +66,8 @@ def test_a_terminated_grade_batch_stops_its_workers_and_resumes(
             (REAL_SOLUTIONS / "weighted_sum.py").read_text()
         )
         (submissions / student / "relu.py").write_text(SLEEPY_RELU)
+    with zipfile.ZipFile(submissions / "dee.zip", "w") as archive:  # read out into OUT/.work
+        archive.writestr("relu.py", SLEEPY_RELU)
     command = [*GRADE, "batch", str(submissions), "--out", str(tmp_path / "out"), "--jobs", "1"]
     command += ["--call-timeout", "20", "--budget", "60"]
     env = clean_env(tmp_path / ".home", {"TMPDIR": str(searchable_tmp_path)})
@@ -77,6 +80,7 @@ def test_a_terminated_grade_batch_stops_its_workers_and_resumes(
     assert _end(process, signal.SIGTERM) == 128 + signal.SIGTERM
     assert process.stderr is not None and "Traceback" not in process.stderr.read().decode()
     assert list(searchable_tmp_path.iterdir()) == []  # each worker's folder went with it
+    assert not (tmp_path / "out" / ".work").exists()  # students' extracted files went too
     resumed = subprocess.run(
         [*command[:-4], "--call-timeout", "0.2", "--budget", "30"],
         cwd=tmp_path, stdin=subprocess.DEVNULL, capture_output=True, text=True, env=env,
