@@ -39,6 +39,8 @@ _TERMINATED_BY: list[int] = []  # the signal that ends this command, once one ca
 
 def _terminated(number: int, _frame: object) -> None:
     """Stop as Ctrl-C does (checks, workers and cleanups let it through); exit 128 + number."""
+    if _TERMINATED_BY:
+        return  # already stopping: a second signal must not cut the cleanup short
     _TERMINATED_BY.append(number)
     raise KeyboardInterrupt
 
