@@ -26,6 +26,7 @@ from grader.grading.diagnosis import Run
 from grader.grading.fingerprints import Observation
 from grader.grading.results import CheckResult, Status
 from grader.sandbox.outcomes import Frame, Opaque
+from grader.sandbox.sweep import pid_alive
 
 Known = dict[str, dict[str, Run]]  # misconception id -> check -> run
 _FORMAT = "grade-known-wrong-1"
@@ -63,7 +64,7 @@ class SharedKnownWrong:
             found, saved = self._read(key)
             if found:
                 return saved
-            if not _alive(claim):
+            if not _maker_alive(claim):
                 break
         return None
 
@@ -201,7 +202,7 @@ def _unpack(node: Any) -> Any:
     raise ValueError("not a saved value")
 
 
-def _alive(claim: Path) -> bool:
+def _maker_alive(claim: Path) -> bool:
     """Tell whether the process that claimed some results may still be making them."""
     try:
         pid = int(claim.read_text(encoding="ascii") or "0")
@@ -209,10 +210,4 @@ def _alive(claim: Path) -> bool:
         return True  # being written: assume it lives
     if pid <= 0 or os.name != "posix":
         return True  # no cheap check here: the wait's deadline decides
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
+    return pid_alive(pid)

@@ -61,7 +61,7 @@ def sweep(base: str, older_than: float = STALE_SECONDS) -> list[str]:
                 not stat.S_ISDIR(info.st_mode)
                 or info.st_uid != uid
                 or now - info.st_mtime < older_than
-                or _alive(int(match.group(1)))
+                or pid_alive(int(match.group(1)))
             ):
                 continue
             try:
@@ -72,8 +72,8 @@ def sweep(base: str, older_than: float = STALE_SECONDS) -> list[str]:
     return removed
 
 
-def _alive(pid: int) -> bool:
-    """Tell whether ``pid`` names a process (another user's counts: it is alive)."""
+def pid_alive(pid: int) -> bool:
+    """Tell whether ``pid`` names a process (another user's counts: it is alive). POSIX only."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
