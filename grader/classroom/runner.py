@@ -8,6 +8,11 @@ select), and on Windows a killed worker takes its sandbox children with it throu
 kill-on-close Job Objects (grader/sandbox/winjob.py). Each worker's TMPDIR is a folder of its
 own, removed once the worker is stopped or killed: a killed worker cannot remove the copies
 of the submissions it was grading, so this does.
+
+Where the OS lets a process choose its CPUs (Linux), each worker is kept on one CPU of those
+this process may use, spread evenly (`WORKER_CPU`): a worker and its sandbox take turns (a
+request, then its reply), so on one CPU each turn is a local wake-up instead of a
+cross-CPU one, and the pair never competes with the other workers' pairs for a core.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from grader.classroom.worker import WORKER_CPU
 from grader.sandbox.copy import make_temp_dir
 
 _READY_TIMEOUT = 120.0  # python + numpy + pytest collection on a very busy machine
@@ -63,6 +69,7 @@ class _Worker:
     process: subprocess.Popen[bytes]
     started: float
     temp_dir: str  # its TMPDIR, where its submissions' copies go ("": the inherited one)
+    cpu: int | None = None  # the CPU it keeps to, if any
     ready: bool = False
     task: Task | None = None
     sent_at: float = 0.0
@@ -84,6 +91,14 @@ def _private_temp_dir() -> str:
         return make_temp_dir()
     except OSError:
         return ""  # the worker's copies go to the usual folder, and only the sweep bounds them
+
+
+def _usable_cpus() -> list[int]:
+    """Return the CPUs this process may run on, where the OS lets it say (else none)."""
+    try:
+        return sorted(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return []
 
 
 def _remove(temp_dir: str) -> None:
@@ -120,6 +135,7 @@ class Pool:
         # The first ready worker's report `sandbox` object (None if its sandbox cannot run).
         self.sandbox: dict[str, Any] | None = None
         self.sandbox_known = False
+        self.cpus = _usable_cpus()
         for _ in range(jobs):
             self._start()
 
@@ -198,15 +214,25 @@ class Pool:
         env = dict(os.environ if self.env is None else self.env)
         if temp_dir:
             env["TMPDIR"] = temp_dir
+        cpu = self._least_used_cpu()
+        if cpu is not None:
+            env[WORKER_CPU] = str(cpu)
         try:
             process = self._spawn(env)
         except BaseException:
             _remove(temp_dir)
             raise
-        worker = _Worker(process, time.monotonic(), temp_dir)
+        worker = _Worker(process, time.monotonic(), temp_dir, cpu)
         self.workers.append(worker)
         for reader in (self._read_stdout, self._read_stderr):
             threading.Thread(target=reader, args=(worker,), daemon=True).start()
+
+    def _least_used_cpu(self) -> int | None:
+        """Return the usable CPU with the fewest workers kept to it (the lowest on a tie)."""
+        if not self.cpus:
+            return None
+        used = [w.cpu for w in self.workers]
+        return min(self.cpus, key=used.count)
 
     # Each pipe is read by its own thread (Windows cannot select() on pipes), and only that
     # thread closes it: closed under a blocked read, its fd number could be reused by a new

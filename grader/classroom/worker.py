@@ -26,6 +26,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+WORKER_CPU = "GRADER_WORKER_CPU"  # set by the pool (grader/classroom/runner.py)
 SAVED_COURSE = ".course.json"  # in SHARED_DIR: the course as the parent loaded it
 KNOWN_WRONG_DIR = ".known-wrong"  # in SHARED_DIR: known-wrong results, made once per batch
 
@@ -36,6 +37,7 @@ def main() -> None:
     shared = Path(sys.argv[3]) if len(sys.argv) > 3 else None
     protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)
     os.dup2(2, 1)
+    _keep_to_cpu(os.environ.pop(WORKER_CPU, ""))  # before the sandbox starts: it inherits it
     from grader.sandbox.choice import prestart
 
     prestart()  # the zygote (or a child) boots while the rest is imported and loaded
@@ -71,6 +73,15 @@ def main() -> None:
     )
     with Grader(course, limits, known) as grader:
         grader.grade_many(submissions(), on_report)
+
+
+def _keep_to_cpu(cpu: str) -> None:
+    """Run on that one CPU from now on, with every process started from here (Linux)."""
+    if cpu.isdigit() and hasattr(os, "sched_setaffinity"):
+        try:
+            os.sched_setaffinity(0, {int(cpu)})
+        except OSError:  # not a CPU this process may use: run anywhere, as before
+            pass
 
 
 def _sandbox(grader: Any) -> dict[str, object] | None:

@@ -88,3 +88,40 @@ def test_workers_read_the_course_the_parent_saved_and_share_known_wrong_results(
     assert graded.items[0]["title"] == (renamed.title if readable else relu.title)
     assert graded.items[0]["diagnosis"][0] == "python_max"  # [id, title, feedback]
     assert len(list((tmp_path / KNOWN_WRONG_DIR).glob("*.json"))) == 1  # for the next worker
+
+
+def _cpus_of(pid: int) -> set[int]:
+    return os.sched_getaffinity(pid)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for thread in Path(f"/proc/{pid}/task").iterdir():  # a child belongs to the thread that made it
+        found += [int(child) for child in (thread / "children").read_text().split()]
+    return found
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux and two usable CPUs",
+)
+def test_each_worker_and_its_sandbox_keep_to_a_cpu_of_their_own(tmp_path: Path) -> None:
+    usable = os.sched_getaffinity(0)
+    pool = Pool(2, COURSE, call_timeout=5.0, budget=60.0)
+    try:
+        while not all(worker.ready for worker in pool.workers):
+            assert pool.wait(0.2) == []
+        kept = [_cpus_of(worker.process.pid) for worker in pool.workers]
+        assert all(len(cpus) == 1 and cpus <= usable for cpus in kept)
+        assert kept[0] != kept[1]  # spread, not stacked
+        for worker, cpus in zip(pool.workers, kept, strict=True):
+            sandbox = _children(worker.process.pid)  # the zygote, started after the pinning
+            assert sandbox and all(_cpus_of(child) == cpus for child in sandbox)
+        first = pool.workers[0]
+        freed = _cpus_of(first.process.pid)
+        pool._replace(first)  # as after a timed-out task: the new worker takes the freed CPU
+        while not all(worker.ready for worker in pool.workers):
+            assert pool.wait(0.2) == []
+        assert _cpus_of(pool.workers[-1].process.pid) == freed
+    finally:
+        pool.close(kill=True)
