@@ -15,6 +15,12 @@ Baseline: per submission, `python -m pytest` on the same hidden checks with the 
 modules imported directly (benchmarks/plain/; unsandboxed, no grader code), two at a time, on the
 class's non-hanging submissions (plain pytest has no time limit, a hanging one never ends).
 
+Both sides run in a user's environment: Python caches bytecode as usual (a
+PYTHONDONTWRITEBYTECODE here, common in containers, is dropped: otherwise every process of both
+sides compiles its modules again) and no PYTEST_ or GRADE_ setting leaks in; plain pytest does
+not autoload plugins (which only makes the baseline faster). One unmeasured warm-up run of each
+side writes the bytecode first.
+
 Peak memory: the sum of RSS over the whole `grade batch` process tree (the command, its
 workers, their sandbox zygotes and sandbox workers), sampled from /proc every 50 ms.
 
@@ -109,6 +115,12 @@ def make_class(folder: Path, count: int, distinct: bool, variants: int | None = 
     return hanging
 
 
+def _env(**extra: str) -> dict[str, str]:
+    """Return a user's environment: bytecode cached as usual, no PYTEST_/GRADE_ settings."""
+    drop = ("PYTEST_", "GRADE_", "PYTHONDONTWRITEBYTECODE")
+    return {k: v for k, v in os.environ.items() if not k.startswith(drop)} | extra
+
+
 def _tree_memory_kib(root: int) -> tuple[int, int]:
     """Return the summed RSS and PSS (KiB) of `root` and all its descendants, from /proc.
 
@@ -148,7 +160,9 @@ def run_batch(submissions: Path, out: Path, jobs: int) -> tuple[float, float, fl
     command = [GRADE, "batch", str(submissions), "--out", str(out), "--jobs", str(jobs)]
     command += ["--call-timeout", "0.5", "--budget", "3"]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=_env()
+    )
     peak = [0, 0]
     stop = threading.Event()
 
@@ -180,7 +194,7 @@ def run_plain(submissions: list[Path]) -> float:
     """
 
     def one(folder: Path) -> None:
-        env = dict(os.environ, PYTHONPATH=str(folder))
+        env = _env(PYTHONPATH=str(folder), PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
         command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-c"]
         command += [os.devnull, "--rootdir", str(folder), str(PLAIN_TESTS)]
         subprocess.run(
@@ -217,6 +231,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as scratch:
         base = Path(scratch)
         figures = {}
+        warm = base / "warm-up"  # bytecode written before anything is measured, both sides
+        make_class(warm, 4, distinct=True)
+        run_batch(warm, base / "out", options.jobs)
+        run_plain(_plain_sample(warm, 1))
+        shutil.rmtree(warm)
         for shape in ("distinct", "realistic"):
             folder = base / shape
             hanging = make_class(folder, options.students, distinct=shape == "distinct")
