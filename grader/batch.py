@@ -26,7 +26,6 @@ from pathlib import Path
 
 from grader import __version__
 from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entry, read_folder
-from grader.classroom.detail import item_from
 from grader.classroom.gradebook import ERROR, FILE_NAME, GRADED, UNREADABLE, Gradebook, Row
 from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
@@ -366,9 +365,9 @@ class _Batch:
             self._record(plan.entry.student, outcome.status, outcome.message, plan.fingerprint)
             return
         for data in outcome.items:  # item_data's form: cached as it came
-            item = item_from(data)
+            item, text = self.renderer.fresh(data)  # text: the cache's form
             plan.results[item.id] = item
-            plan.fresh[item.id] = text = json.dumps(data, sort_keys=True)  # the cache's form
+            plan.fresh[item.id] = text
             if not any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
                 plan.shared.append((item.id, plan.keys[item.id], text))
         missing = [e.id for e in self.exercises if e.id not in plan.results]

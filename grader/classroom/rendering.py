@@ -1,9 +1,11 @@
 """A graded submission's row texts and report files, made once in `grade batch`'s parent.
 
 Exercise results shared through the gradebook's cache are read, rebuilt and rendered once per
-(item, key) and reused for every student who shares them; quiz results, graded here, are
-rendered once per distinct result. The texts are those `write_outputs` would render from the
-row (tests/batch check it), so it skips the students written here.
+(item, key) and reused for every student who shares them; results fresh from a worker are
+rebuilt and rendered once per distinct result (different files often do the same thing: most
+correct files of a class give one result), and quiz results, graded here, likewise. The texts
+are those `write_outputs` would render from the row (tests/batch check it), so it skips the
+students written here.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from grader.classroom.run import CODE_FORMS
 from grader.grading.results import Confinement, ItemResult, Report
 from grader.reporters import FORMATS
 from grader.reporters.json_report import exercise_data, exercise_json, head_data, render_json_of
+
+_FRESH_KEPT = 4096  # distinct fresh results kept for reuse; a class repeats a few of them
 
 
 def probe_confinement() -> Confinement | None:
@@ -56,6 +60,17 @@ class Renderer:
         self.book = book
         self.shared: dict[tuple[str, str], _Parts] = {}  # (item id, cache key) -> cache hits
         self.quizzes: dict[ItemResult, _Parts] = {}  # graded here, most of them alike
+        self.fresh_parts: dict[str, _Parts] = {}  # item_data JSON (sort_keys) -> its forms
+
+    def fresh(self, data: dict[str, Any]) -> tuple[ItemResult, str]:
+        """Return a worker's result (item_data) rebuilt, and as JSON (sort_keys), reusing equals."""
+        text = json.dumps(data, sort_keys=True)
+        found = self.fresh_parts.get(text)
+        if found is None:
+            if len(self.fresh_parts) >= _FRESH_KEPT:
+                self.fresh_parts.clear()
+            found = self.fresh_parts[text] = _Parts(item_from(data), text)
+        return found.item, text
 
     def cached(self, item: str, key: str) -> ItemResult | None:
         """Return a shared result from the gradebook's cache (the same object every time)."""
@@ -86,7 +101,8 @@ class Renderer:
             if shared is not None and shared.item is item:
                 parts.append(shared)
             elif item.id in fresh:
-                parts.append(_Parts(item, fresh[item.id]))
+                text = fresh[item.id]
+                parts.append(self.fresh_parts.get(text) or _Parts(item, text))
             else:  # a quiz, graded here
                 found = self.quizzes.get(item)
                 if found is None:

@@ -32,7 +32,7 @@ _SHOWS_FAILURE = {Status.FAILED, Status.ERROR, Status.TIMEOUT}
 
 # Every character that can start Markdown or HTML syntax inline, as a numeric reference;
 # references are never table delimiters, code spans or tags, and render as the character.
-_INLINE = {char: f"&#{ord(char)};" for char in "\\`*_[]<>|~$!#&"}
+_INLINE = str.maketrans({char: f"&#{ord(char)};" for char in "\\`*_[]<>|~$!#&"})
 _BACKTICKS = re.compile("`+")
 
 
@@ -60,7 +60,7 @@ def render_markdown(report: Report) -> str:
 
 def inline(text: str) -> str:
     """Escape text for inline Markdown and table cells: one line, no markup, no HTML."""
-    escaped = "".join(_INLINE.get(char, char) for char in clean(text).strip())
+    escaped = clean(text).strip().translate(_INLINE)
     return "<br>".join(line.strip() for line in escaped.splitlines())
 
 
