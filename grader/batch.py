@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import re
 import shutil
 import time
@@ -33,13 +32,16 @@ from grader.classroom.rendering import Renderer, confinement_of, probe_confineme
 from grader.classroom.run import ClassInputs, book_scores, finish_book
 from grader.classroom.runner import Outcome, Pool, Task
 from grader.classroom.shards import Shard
-from grader.classroom.worker import SAVED_COURSE
-from grader.course.cache import save
+from grader.classroom.startup import (
+    WORK_DIR,
+    checked_folders,
+    publish_course,
+    worker_pool,
+)
 from grader.course.model import Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import Confinement, GradedFile, ItemResult, Report
 
-WORK_DIR = ".work"
 _SANDBOX_FAILED = "the grader's sandbox failed"
 # Tokens that let one file reach another (an import by name, reading a file, running text):
 # a file using any of them is cached only together with every other file of the submission.
@@ -69,10 +71,7 @@ _REACHING = {
     "memmap",
 }
 _WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-
-
-class BatchError(Exception):
-    """Raise when the batch cannot run at all (a usage problem)."""
+_LOOKAHEAD = 64  # submissions planned ahead of the workers (their digests, not their bytes)
 
 
 @dataclass(frozen=True)
@@ -143,19 +142,26 @@ def course_sha256(course: Course) -> str:
     return digest.hexdigest()
 
 
-def run_batch(course: Course, options: Options, progress: Progress | None = None) -> Summary:
-    """Grade the class in `options.submissions` into `options.out`; return what happened."""
-    started = time.monotonic()
-    submissions, out = options.submissions.resolve(), options.out.resolve()
-    if not submissions.is_dir():
-        raise BatchError(f"{options.submissions} is not a folder of submissions")
-    if out == submissions or out.is_relative_to(submissions):
-        raise BatchError(f"--out {options.out} must not be inside {options.submissions}")
-    if submissions.is_relative_to(out):
-        raise BatchError(f"{options.submissions} must not be inside --out {options.out}")
+def run_batch(
+    course: Course,
+    options: Options,
+    progress: Progress | None = None,
+    pool: Pool | None = None,
+    started: float | None = None,
+) -> Summary:
+    """Grade the class in `options.submissions` into `options.out`; return what happened.
+
+    `pool`: workers already started for this run (`startup.early_workers`), else none yet.
+    `started`: when the command began (time.monotonic()), for the wall time; else now.
+    """
+    started = time.monotonic() if started is None else started
+    submissions, out = checked_folders(options.submissions, options.out)
     out.mkdir(parents=True, exist_ok=True)
     work = out / WORK_DIR
-    shutil.rmtree(work, ignore_errors=True)
+    if pool is None:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        publish_course(work, course)  # the workers are waiting for it
     summary = Summary()
     course_hash = course_sha256(course)
     try:  # the work folder holds students' extracted files: it goes however the run ends
@@ -167,7 +173,8 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
             present = {e.student for e in entries}
             summary.removed = sorted(set(book.keys()) - present)
             book.remove(summary.removed)
-            batch = _Batch(course, options, book, course_hash, work, summary, progress)
+            batch = _Batch(course, options, book, course_hash, work, summary, progress, pool)
+            pool = None  # the batch closes it
             batch.run(entries)
             finished = finish_book(book, out, course, options.classroom, old_scores, batch.written)
             summary.classroom = finished.summary()
@@ -177,6 +184,8 @@ def run_batch(course: Course, options: Options, progress: Progress | None = None
             )
             summary.attention = book.problems()
     finally:
+        if pool is not None:
+            pool.close(kill=True)
         shutil.rmtree(work, ignore_errors=True)
     summary.seconds = time.monotonic() - started
     return summary
@@ -202,7 +211,7 @@ class _Batch:
             return confinement_of(self.pool.sandbox)
         return probe_confinement()  # no worker ready yet (every result came from the cache)
 
-    def __init__(self, course, options, book, course_hash, work, summary, progress) -> None:
+    def __init__(self, course, options, book, course_hash, work, summary, progress, pool) -> None:
         self.course: Course = course
         self.options: Options = options
         self.book: Gradebook = book
@@ -214,42 +223,20 @@ class _Batch:
         self.names = [exercise.file for exercise in self.exercises]
         self.done = 0
         self.total = 0
-        self.pool: Pool | None = None
+        self.pool: Pool | None = pool
         self.numbers = itertools.count()
         self.cache_keys: set[tuple[str, str]] = set()  # (item, key) in the shared results
+        self.known: dict[str, tuple[str, str, str, str]] = {}  # the gradebook's rows' keys
         self.renderer = Renderer(book)
         self.written: dict[str, dict] = {}  # student -> the JSON report this run wrote, as data
 
     def run(self, entries: list[Entry]) -> None:
-        known = self.book.keys()
+        self.known = self.book.keys()
         self.cache_keys = self.book.cache_keys()
         self.total = len(entries)
-        pending: deque[_Plan] = deque()
-        for entry in entries:
-            plan = self._plan(entry)
-            if plan is None:
-                continue
-            row = known.get(entry.student)
-            if (
-                not self.options.force
-                and row is not None
-                and row[0] != ERROR
-                and row[1:] == (plan.fingerprint, self.course_hash, __version__)
-            ):
-                self.summary.unchanged += 1
-                self._advance()
-                continue
-            if plan.read.unreadable:
-                self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
-                continue
-            # Only what grading needs waits in the queue: digests, never the file bytes.
-            plan.forms = code_forms(_code(plan.read, self.names))
-            plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
-            pending.append(plan)
-            self._pool()  # its workers boot while the rest of the class is planned
         finished = False
         try:
-            self._grade(pending)
+            self._grade(deque(entries))
             finished = True
         finally:
             if self.pool is not None:
@@ -288,16 +275,49 @@ class _Batch:
         digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
         return _Plan(entry, read, folder, fingerprint, keys, entangled, digests)
 
+    def _admit(self, entry: Entry) -> _Plan | None:
+        """Plan an entry for grading; None if it needs none (unchanged, or recorded unreadable)."""
+        plan = self._plan(entry)
+        if plan is None:
+            return None
+        row = self.known.get(entry.student)
+        if (
+            not self.options.force
+            and row is not None
+            and row[0] != ERROR
+            and row[1:] == (plan.fingerprint, self.course_hash, __version__)
+        ):
+            self.summary.unchanged += 1
+            self._advance()
+            return None
+        if plan.read.unreadable:
+            self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
+            return None
+        # Only what grading needs waits in the queue: digests, never the file bytes.
+        plan.forms = code_forms(_code(plan.read, self.names))
+        plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
+        self._pool()  # its workers boot while the rest of the class is planned
+        return plan
+
     # -- grading -------------------------------------------------------------------------
 
-    def _grade(self, pending: deque[_Plan]) -> None:
+    def _grade(self, unplanned: deque[Entry]) -> None:
+        """Plan the entries while the workers grade what is already planned."""
+        pending: deque[_Plan] = deque()
         inflight: set[str] = set()
         waiting: dict[str, list[_Plan]] = {}
-        while pending or (self.pool is not None and self.pool.busy()):
+        while unplanned or pending or (self.pool is not None and self.pool.busy()):
             self._dispatch(pending, inflight, waiting)
-            if self.pool is None or not self.pool.busy():
+            busy = self.pool is not None and self.pool.busy()
+            timeout = 0.5
+            if unplanned and (not busy or len(pending) < _LOOKAHEAD):
+                plan = self._admit(unplanned.popleft())
+                if plan is not None:
+                    pending.append(plan)
+                timeout = 0.0  # only what has already ended: then plan the next one
+            if self.pool is None or not busy:
                 continue
-            outcomes = self.pool.wait(0.5)
+            outcomes = self.pool.wait(timeout)
             if outcomes:  # idle workers get their next task before these are written down
                 self._dispatch(pending, inflight, waiting)
             for outcome in outcomes:
@@ -347,16 +367,10 @@ class _Batch:
 
     def _pool(self) -> Pool:
         if self.pool is None:
-            env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-            save(self.work / SAVED_COURSE, self.course)  # validated here once, not per worker
-            self.pool = Pool(
-                self.options.jobs,
-                self.course.root,
-                self.options.call_timeout,
-                self.options.budget,
-                env,
-                cwd=self.work.parent,
-                shared=self.work,
+            publish_course(self.work, self.course)  # validated here once, not per worker
+            options = self.options
+            self.pool = worker_pool(
+                options.jobs, self.course.root, options.call_timeout, options.budget, self.work
             )
         return self.pool
 

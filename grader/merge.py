@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.batch import BatchError
 from grader.classroom.gradebook import FILE_NAME, Gradebook
 from grader.classroom.outputs import write_outputs
 from grader.classroom.run import ClassInputs, book_scores, finish_book
+from grader.classroom.startup import BatchError
 from grader.course.model import Course
 
 

@@ -197,6 +197,12 @@ class Pool:
 
     def close(self, kill: bool = False) -> None:
         """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
+        for worker in self.workers:  # every idle one told first: they end side by side
+            if not kill and worker.task is None:
+                try:
+                    _pipe(worker.process.stdin).close()
+                except OSError:
+                    pass
         for worker in list(self.workers):
             self._stop(worker, kill=kill or worker.task is not None)
 

@@ -4,8 +4,9 @@
 
 SHARED_DIR, when given, is the batch's work folder, the parent's own: `.course.json` there is
 the course the parent already loaded and validated (`grader.course.cache.save`), read instead
-of parsing every YAML file again (or loaded as usual if it cannot be read), and the workers
-share their known-wrong results in `.known-wrong/` (grader/grading/shared_known.py).
+of parsing every YAML file again (a worker started early waits for it; an empty file, or
+none in time, means loading it as usual), and the workers share their known-wrong results
+in `.known-wrong/` (grader/grading/shared_known.py).
 
 Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
 writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
@@ -22,6 +23,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +31,7 @@ from typing import Any
 WORKER_CPU = "GRADER_WORKER_CPU"  # set by the pool (grader/classroom/runner.py)
 SAVED_COURSE = ".course.json"  # in SHARED_DIR: the course as the parent loaded it
 KNOWN_WRONG_DIR = ".known-wrong"  # in SHARED_DIR: known-wrong results, made once per batch
+_COURSE_WAIT = 30.0  # seconds a worker waits for the parent's course before loading it itself
 
 
 def main() -> None:
@@ -48,7 +51,9 @@ def main() -> None:
     from grader.grading.shared_known import SharedKnownWrong
     from grader.sandbox import Limits
 
-    course = (saved(shared / SAVED_COURSE) if shared else None) or load_course(course_dir)
+    course = (_saved_course(shared / SAVED_COURSE, saved) if shared else None) or load_course(
+        course_dir
+    )
     known = SharedKnownWrong(shared / KNOWN_WRONG_DIR) if shared else None
     tasks: dict[int, int] = {}
 
@@ -73,6 +78,18 @@ def main() -> None:
     )
     with Grader(course, limits, known) as grader:
         grader.grade_many(submissions(), on_report)
+
+
+def _saved_course(path: Path, read: Any) -> Any:
+    """Return the course the parent saves at `path` (waiting while it reads it), else None.
+
+    A worker started early (grader/classroom/startup.py) can get here before the parent has
+    read the course. An empty file, or none in time, means: load it here.
+    """
+    deadline = time.monotonic() + _COURSE_WAIT
+    while not path.exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return read(path)
 
 
 def _keep_to_cpu(cpu: str) -> None:

@@ -17,10 +17,10 @@ from grader.cli import _COURSE_OPTION, _course, cli
 
 def class_errors() -> tuple[type[Exception], ...]:
     """Return the class library's exceptions that mean "fix your input" (exit 2)."""
-    from grader.batch import BatchError
     from grader.classroom.gradebook import GradebookError
     from grader.classroom.lms import ExportError
     from grader.classroom.shards import ShardError
+    from grader.classroom.startup import BatchError
 
     return (BatchError, GradebookError, ExportError, ShardError)
 
@@ -215,48 +215,59 @@ def batch(
     """
     import time
 
-    from grader.batch import Options, run_batch
-    from grader.classroom.progress import progress_line, render_summary
+    began = time.monotonic()
     from grader.classroom.shards import parse_shard, shard_from_env
-    from grader.reporters.terminal import is_terminal
+    from grader.classroom.startup import early_workers
+    from grader.locate import course_dir
 
-    course = _course()
-    classroom = _class_inputs(course, roster, policy, times)
+    chosen_jobs = jobs or os.cpu_count() or 1
     chosen = parse_shard(shard) if shard else shard_from_env(os.environ)
-    if chosen.total > 1:
-        click.echo(f"Shard {chosen} ({chosen.source}).", err=True)
-    options = Options(
-        submissions,
-        out,
-        jobs or os.cpu_count() or 1,
-        chosen,
-        force,
-        call_timeout,
-        budget,
-        gradescope,
-        classroom=classroom,
-    )
-    started, last = time.monotonic(), [0.0]
-    bar = (
-        click.progressbar(length=1, label="Grading", show_pos=True, show_eta=True, file=sys.stderr)
-        if is_terminal(sys.stderr)
-        else None
-    )
+    # The workers start first: they boot while the course and the class are read (fresh OUT).
+    with early_workers(
+        submissions, out, chosen_jobs, call_timeout, budget, force, course_dir()
+    ) as pool:
+        from grader.batch import Options, run_batch
+        from grader.classroom.progress import progress_line, render_summary
+        from grader.reporters.terminal import is_terminal
 
-    def progress(done: int, total: int, summary) -> None:
-        now = time.monotonic()
-        if bar is not None:
-            bar.length = max(total, 1)
-            bar.update(done - bar.pos)
-        elif now - last[0] >= 2.0 or done == total:
-            last[0] = now
-            click.echo(progress_line(done, total, summary, now - started), err=True)
+        course = _course()
+        classroom = _class_inputs(course, roster, policy, times)
+        if chosen.total > 1:
+            click.echo(f"Shard {chosen} ({chosen.source}).", err=True)
+        options = Options(
+            submissions,
+            out,
+            chosen_jobs,
+            chosen,
+            force,
+            call_timeout,
+            budget,
+            gradescope,
+            classroom=classroom,
+        )
+        started, last = time.monotonic(), [0.0]
+        bar = (
+            click.progressbar(
+                length=1, label="Grading", show_pos=True, show_eta=True, file=sys.stderr
+            )
+            if is_terminal(sys.stderr)
+            else None
+        )
 
-    try:
-        summary = run_batch(course, options, progress)  # RunnerError: the grader broke (exit 3)
-    finally:
-        if bar is not None:
-            bar.render_finish()
+        def progress(done: int, total: int, summary) -> None:
+            now = time.monotonic()
+            if bar is not None:
+                bar.length = max(total, 1)
+                bar.update(done - bar.pos)
+            elif now - last[0] >= 2.0 or done == total:
+                last[0] = now
+                click.echo(progress_line(done, total, summary, now - started), err=True)
+
+        try:  # RunnerError: the grader broke (exit 3)
+            summary = run_batch(course, options, progress, pool, began)
+        finally:
+            if bar is not None:
+                bar.render_finish()
     click.echo(render_summary(summary, out), nl=False)
 
 
