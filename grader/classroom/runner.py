@@ -9,10 +9,11 @@ kill-on-close Job Objects (grader/sandbox/winjob.py). Each worker's TMPDIR is a 
 own, removed once the worker is stopped or killed: a killed worker cannot remove the copies
 of the submissions it was grading, so this does.
 
-Where the OS lets a process choose its CPUs (Linux), each worker is kept on one CPU of those
-this process may use, spread evenly (`WORKER_CPU`): a worker and its sandbox take turns (a
-request, then its reply), so on one CPU each turn is a local wake-up instead of a
-cross-CPU one, and the pair never competes with the other workers' pairs for a core.
+Where the OS lets a process choose its CPUs (Linux) and the run has a worker for each CPU it
+may use (or more), each worker is kept on one of them, spread evenly (`WORKER_CPU`): a
+worker and its sandbox take turns (a request, then its reply), so on one CPU each turn is a
+local wake-up instead of a cross-CPU one, and the pair never competes with the other
+workers' pairs for a core.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from grader.classroom.cpus import usable_cpus
 from grader.classroom.worker import WORKER_CPU
 from grader.sandbox.copy import make_temp_dir
 
@@ -93,14 +95,6 @@ def _private_temp_dir() -> str:
         return ""  # the worker's copies go to the usual folder, and only the sweep bounds them
 
 
-def _usable_cpus() -> list[int]:
-    """Return the CPUs this process may run on, where the OS lets it say (else none)."""
-    try:
-        return sorted(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # not Linux
-        return []
-
-
 def _remove(temp_dir: str) -> None:
     """Remove a worker's temporary folder, the copies of the submissions it was grading too."""
     if temp_dir:
@@ -135,7 +129,10 @@ class Pool:
         # The first ready worker's report `sandbox` object (None if its sandbox cannot run).
         self.sandbox: dict[str, Any] | None = None
         self.sandbox_known = False
-        self.cpus = _usable_cpus()
+        usable = usable_cpus()
+        # Kept to CPUs only when the run uses every CPU it may (else, on a share of a bigger
+        # machine, pinned workers could not move away from the other work there).
+        self.cpus = usable if jobs >= len(usable) else []
         for _ in range(jobs):
             self._start()
 

@@ -171,7 +171,7 @@ def _class_inputs(course, roster: Path | None, policy: Path | None, times: Path 
     "-j",
     type=click.IntRange(1, 256),
     default=None,
-    help="Warm grading workers (default: all cores).",
+    help="Warm grading workers (default: the CPUs this process may use, within its quota).",
 )
 @click.option(
     "--shard",
@@ -216,11 +216,12 @@ def batch(
     import time
 
     began = time.monotonic()
+    from grader.classroom.cpus import default_jobs
     from grader.classroom.shards import parse_shard, shard_from_env
     from grader.classroom.startup import early_workers
     from grader.locate import course_dir
 
-    chosen_jobs = jobs or os.cpu_count() or 1
+    chosen_jobs = jobs or default_jobs()
     chosen = parse_shard(shard) if shard else shard_from_env(os.environ)
     # The workers start first: they boot while the course and the class are read (fresh OUT).
     with early_workers(

@@ -125,3 +125,18 @@ def test_each_worker_and_its_sandbox_keep_to_a_cpu_of_their_own(tmp_path: Path) 
         assert _cpus_of(pool.workers[-1].process.pid) == freed
     finally:
         pool.close(kill=True)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2,
+    reason="needs Linux and two usable CPUs",
+)
+def test_workers_are_not_kept_to_a_cpu_when_the_run_uses_only_some_of_them() -> None:
+    usable = os.sched_getaffinity(0)
+    pool = Pool(1, COURSE, call_timeout=5.0, budget=60.0)
+    try:
+        while not pool.workers[0].ready:
+            assert pool.wait(0.2) == []
+        assert _cpus_of(pool.workers[0].process.pid) == usable  # free to go where it is idle
+    finally:
+        pool.close(kill=True)

@@ -139,6 +139,8 @@ def test_kubernetes_template() -> None:
     env = {item["name"]: item["value"] for item in container["env"]}
     assert int(env["GRADE_SHARD_TOTAL"]) == spec["completions"]
     assert "JOB_COMPLETION_INDEX" in " ".join(container["args"])
+    jobs = " ".join(container["args"]).split("--jobs ")[1].split()[0]
+    assert jobs == container["resources"]["requests"]["cpu"]  # not one worker per node CPU
     assert spec["template"]["spec"]["restartPolicy"] == "Never"
 
 
