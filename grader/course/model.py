@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -81,10 +82,10 @@ class CodeExercise(Item):
     tolerance: float
     functions: tuple[str, ...]  # names the student file must define (for the report and stubs)
 
-    @property
+    @cached_property
     def module(self) -> str:
         """Return the module name of the student file ("sigmoid" for sigmoid.py)."""
-        return os.path.splitext(os.path.basename(self.file))[0]  # Path(...).stem, faster
+        return os.path.splitext(os.path.basename(self.file))[0]  # asked for on every call
 
     @property
     def max_score(self) -> int:

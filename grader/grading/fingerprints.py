@@ -106,21 +106,21 @@ def _number(value: Any) -> float | None:
 
 
 def _digest(value: Any) -> str:
-    hasher = hashlib.sha256()
-    _feed(hasher, value)
-    return hasher.hexdigest()[:16]
+    parts: list[bytes] = []
+    _feed(parts, value)
+    return hashlib.sha256(b"".join(parts)).hexdigest()[:16]  # as if fed part by part
 
 
-def _feed(hasher: Any, value: Any) -> None:
+def _feed(parts: list[bytes], value: Any) -> None:
     if isinstance(value, np.ndarray):
-        hasher.update(f"nd{value.dtype.str}{value.shape}".encode())
-        hasher.update(np.ascontiguousarray(value).tobytes())
+        parts.append(f"nd{value.dtype.str}{value.shape}".encode())
+        parts.append(np.ascontiguousarray(value).tobytes())
     elif isinstance(value, (list, tuple)):
-        hasher.update(f"{type(value).__name__}{len(value)}[".encode())
+        parts.append(f"{type(value).__name__}{len(value)}[".encode())
         for item in value:
-            _feed(hasher, item)
-        hasher.update(b"]")
+            _feed(parts, item)
+        parts.append(b"]")
     elif isinstance(value, dict):
-        _feed(hasher, sorted(value.items(), key=repr))
+        _feed(parts, sorted(value.items(), key=repr))
     else:
-        hasher.update(f"{type(value).__name__}:{value!r};".encode())
+        parts.append(f"{type(value).__name__}:{value!r};".encode())

@@ -47,7 +47,12 @@ def encode_arg(value: object, depth: int = 0) -> object:
     """Encode a trusted argument; raise TypeError for a type the sandbox does not carry."""
     if depth > MAX_DEPTH:
         raise TypeError("argument nested too deeply for the sandbox")
-    if value is None or isinstance(value, (bool, str)):
+    kind = type(value)
+    if kind is float or kind is str or kind is bool or value is None:  # most values, at once
+        return value
+    if kind is int and -(2**53) < value < 2**53:  # type: ignore[operator]
+        return value
+    if isinstance(value, (bool, str)):
         return value
     if isinstance(value, np.generic):
         name = value.dtype.name
