@@ -55,21 +55,28 @@ def cpu_quota(root: Path = _CGROUP_ROOT, membership: str | None = None) -> float
 
 
 def _line_quota(root: Path, line: str) -> float | None:
-    """Return the quota one /proc/self/cgroup line's cgroup sets, or None."""
+    """Return the quota one /proc/self/cgroup line's cgroup sets, or None.
+
+    The cgroup is looked for at its path below `root`, then at `root` itself: a container
+    without its own cgroup namespace sees its host path here but has its cgroup mounted there.
+    """
     _, controllers, path = line.split(":", 2)
     relative = path.lstrip("/")
     if controllers == "":  # cgroup v2
-        fields = (root / relative / "cpu.max").read_text().split()
-        if len(fields) == 2 and fields[0] != "max":
-            return _ratio(int(fields[0]), int(fields[1]))
+        for folder in (root / relative, root):
+            if (folder / "cpu.max").is_file():
+                fields = (folder / "cpu.max").read_text().split()
+                if len(fields) == 2 and fields[0] != "max":
+                    return _ratio(int(fields[0]), int(fields[1]))
+                return None
         return None
     if "cpu" not in controllers.split(","):
         return None
     for name in ("cpu", "cpu,cpuacct", "cpuacct,cpu"):  # cgroup v1, as mounted here
-        folder = root / name / relative
-        if folder.is_dir():
-            quota = int((folder / "cpu.cfs_quota_us").read_text())
-            return _ratio(quota, int((folder / "cpu.cfs_period_us").read_text()))
+        for folder in (root / name / relative, root / name):
+            if (folder / "cpu.cfs_quota_us").is_file():
+                quota = int((folder / "cpu.cfs_quota_us").read_text())
+                return _ratio(quota, int((folder / "cpu.cfs_period_us").read_text()))
     return None
 
 

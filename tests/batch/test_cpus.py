@@ -33,6 +33,11 @@ def test_cgroup_v1_quota_where_the_controllers_share_a_mount(tmp_path: Path) -> 
     assert cpus.cpu_quota(tmp_path, membership) is None
 
 
+def test_a_container_without_its_own_cgroup_namespace_reads_its_mount(tmp_path: Path) -> None:
+    _write(tmp_path / "cpu.max", "100000 100000\n")  # the host's path is not mounted here
+    assert cpus.cpu_quota(tmp_path, "0::/system.slice/docker-abc.scope\n") == 1.0
+
+
 def test_no_quota_where_nothing_can_be_read(tmp_path: Path) -> None:
     assert cpus.cpu_quota(tmp_path, "0::/\n1:cpu:/\n") is None  # nothing mounted there
     assert cpus.cpu_quota(tmp_path, "not a cgroup line\n") is None
