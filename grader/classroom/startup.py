@@ -49,7 +49,8 @@ def worker_pool(
 ) -> Pool:
     """Start the run's workers, sharing `work` (the course saved there, known-wrong results)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
-    return Pool(jobs, course_root, call_timeout, budget, env, cwd=work.parent, shared=work)
+    root = course_root.resolve()  # the workers run in OUT: a relative path would miss it
+    return Pool(jobs, root, call_timeout, budget, env, cwd=work.parent, shared=work)
 
 
 def publish_course(work: Path, course: Course) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from grader.classroom.gradebook import FILE_NAME
 from grader.classroom.runner import Pool, Task
-from grader.classroom.startup import WORK_DIR, early_workers, publish_course
+from grader.classroom.startup import WORK_DIR, early_workers, publish_course, worker_pool
 from grader.classroom.worker import SAVED_COURSE
 from grader.course.load import load_course
 
@@ -108,3 +108,14 @@ def test_a_course_with_problems_stops_the_run_and_its_early_workers(tmp_path: Pa
     assert "points" in done.stderr and "Traceback" not in done.stderr
     assert time.monotonic() - started < 25  # its workers did not keep it waiting for a course
     assert not (tmp_path / "o").exists()
+
+
+def test_the_workers_get_the_course_folder_as_an_absolute_path(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(COURSE.parent)  # GRADE_COURSE_DIR=fixture_course, say: relative
+    work = tmp_path / "o" / WORK_DIR
+    work.mkdir(parents=True)
+    pool = worker_pool(1, Path(COURSE.name), 1.0, 10.0, work)
+    try:
+        assert pool.course_dir == COURSE  # they run in OUT, where the relative path misses
+    finally:
+        pool.close(kill=True)
