@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import re
 import shutil
 import time
 from collections import deque
@@ -28,6 +27,7 @@ from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entr
 from grader.classroom.gradebook import ERROR, FILE_NAME, GRADED, UNREADABLE, Gradebook, Row
 from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
+from grader.classroom.reach import reaches
 from grader.classroom.rendering import Renderer, confinement_of, probe_confinement, write_reports
 from grader.classroom.run import ClassInputs, book_scores, finish_book
 from grader.classroom.runner import Outcome, Pool, Task
@@ -43,34 +43,6 @@ from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_
 from grader.grading.results import Confinement, GradedFile, ItemResult, Report
 
 _SANDBOX_FAILED = "the grader's sandbox failed"
-# Tokens that let one file reach another (an import by name, reading a file, running text):
-# a file using any of them is cached only together with every other file of the submission.
-_REACHING = {
-    "__import__",
-    "importlib",
-    "exec",
-    "eval",
-    "compile",
-    "open",
-    "runpy",
-    "pkgutil",
-    "imp",
-    "sys",
-    "os",
-    "io",
-    "pathlib",
-    "builtins",
-    "__builtins__",
-    "globals",
-    "vars",
-    "locals",
-    "fromfile",
-    "loadtxt",
-    "genfromtxt",
-    "load",
-    "memmap",
-}
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
 _LOOKAHEAD = 64  # submissions planned ahead of the workers (their digests, not their bytes)
 
 
@@ -259,17 +231,14 @@ class _Batch:
         for name in self.names:
             code.update(f"{name}\0{read.sha256(name) or read.problems.get(name, '')}\0".encode())
         keys, entangled = {}, False
-        others = {exercise.module.encode() for exercise in self.exercises}
+        modules = {exercise.module for exercise in self.exercises}
         for exercise in self.exercises:
             data = read.files.get(exercise.file)
-            words = set(_WORD.findall(data)) if data is not None else set()
-            reaches = bool(words & (others - {exercise.module.encode()})) or any(
-                word.decode() in _REACHING for word in words
-            )
-            entangled = entangled or reaches
+            reaching = data is not None and reaches(data, exercise.module, modules)
+            entangled = entangled or reaching
             state = read.sha256(exercise.file) or "!" + read.problems.get(exercise.file, "")
             basis = f"{exercise.id}\0{state}\0{self.course_hash}\0{__version__}"
-            if reaches:
+            if reaching:  # its result may depend on the other files too
                 basis += "\0" + code.hexdigest()
             keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
         digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}

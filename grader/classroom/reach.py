@@ -1,0 +1,114 @@
+"""Tell whether a student file may reach another file of its submission (trusted, no running).
+
+`grade batch` caches an exercise's result by its file's content alone, and reuses it for every
+student who hands in the same bytes. That is only right when the file cannot read or import
+another of the submission's files: `import step`, `open("step.py")`, `__import__(name)`,
+`sys.modules`... A file whose code names another exercise's module, or uses anything that
+can import or read by a name it builds, is cached only together with every other file.
+
+Only code counts: comments, and string literals standing alone as statements (docstrings),
+cannot run. Students write "step", "neuron" and "forward" in their comments all the time, and
+counting those made most submissions uncacheable. Every other string still counts (a name in a
+string can be imported through a function this list catches), f-strings included (their
+braces run code), and a file that cannot be tokenized counts every word, as before. This is a
+list, not a proof: code that builds both the name and the way to import it out of characters
+defeats it. What it protects is a cached result, reused only for the very same bytes of the
+file; the sandbox's guarantees do not depend on it.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+
+# Names that let one file reach another (an import by name, reading a file, running text).
+REACHING = {
+    "__import__",
+    "importlib",
+    "exec",
+    "eval",
+    "compile",
+    "open",
+    "runpy",
+    "pkgutil",
+    "imp",
+    "sys",
+    "os",
+    "io",
+    "pathlib",
+    "builtins",
+    "__builtins__",
+    "globals",
+    "vars",
+    "locals",
+    "fromfile",
+    "loadtxt",
+    "genfromtxt",
+    "load",
+    "memmap",
+    # and what reaches the same by introspection or another library
+    "help",
+    "pydoc",
+    "breakpoint",
+    "getattr",
+    "inspect",
+    "ctypes",
+    "subprocess",
+    "shutil",
+    "glob",
+    "codecs",
+    "linecache",
+    "zipimport",
+    "__loader__",
+    "__spec__",
+    "__subclasses__",
+    "__globals__",
+}
+_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
+_STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+_SKIPPED = {tokenize.NL, tokenize.COMMENT}
+_F_PREFIX = re.compile(r"^[A-Za-z]*[fF]")
+
+
+def reaches(data: bytes, module: str, modules: set[str]) -> bool:
+    """Tell whether a file (of `module`) may reach another of `modules` or read files."""
+    if not _suspect(set(_WORD.findall(data)), module, modules):
+        return False  # no such word anywhere, comments included: the cheap, common answer
+    return _suspect(code_words(data), module, modules)
+
+
+def _suspect(words: set[bytes], module: str, modules: set[str]) -> bool:
+    names = {word.decode("ascii") for word in words}
+    return bool(names & (modules - {module})) or bool(names & REACHING)
+
+
+def code_words(data: bytes) -> set[bytes]:
+    """Return the words of a file's code: not its comments, nor strings standing alone."""
+    try:
+        tokens = [t for t in tokenize.tokenize(io.BytesIO(data).readline) if t.type not in _SKIPPED]
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, ValueError):
+        return set(_WORD.findall(data))  # not Python that can be read: every word counts
+    words: set[bytes] = set()
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.type == tokenize.STRING and _alone(tokens, index):
+            while tokens[index].type == tokenize.STRING:  # "a" "b": one literal
+                index += 1
+            continue
+        words.update(_WORD.findall(token.string.encode("utf-8", "replace")))
+        index += 1
+    return words
+
+
+def _alone(tokens: list[tokenize.TokenInfo], index: int) -> bool:
+    """Tell whether the string literal at `index` is a whole statement, and no f-string."""
+    if index > 0 and tokens[index - 1].type not in _STATEMENT_START:
+        return False
+    end = index
+    while tokens[end].type == tokenize.STRING:
+        if _F_PREFIX.match(tokens[end].string):
+            return False  # its braces are code
+        end += 1
+    return tokens[end].type in (tokenize.NEWLINE, tokenize.ENDMARKER)
