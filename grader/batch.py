@@ -38,7 +38,7 @@ from grader.classroom.startup import (
     publish_course,
     worker_pool,
 )
-from grader.course.model import Course, Quiz
+from grader.course.model import CodeExercise, Course, Quiz
 from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import Confinement, GradedFile, ItemResult, Report
 
@@ -199,6 +199,8 @@ class _Batch:
         self.numbers = itertools.count()
         self.cache_keys: set[tuple[str, str]] = set()  # (item, key) in the shared results
         self.known: dict[str, tuple[str, str, str, str]] = {}  # the gradebook's rows' keys
+        self.reaching: dict[tuple[str, str], bool] = {}  # (file SHA-256, module) -> reaches
+        self.code_forms: dict[str, list | None] = {}  # file SHA-256 -> its code form
         self.renderer = Renderer(book)
         self.written: dict[str, dict] = {}  # student -> the JSON report this run wrote, as data
 
@@ -234,7 +236,7 @@ class _Batch:
         modules = {exercise.module for exercise in self.exercises}
         for exercise in self.exercises:
             data = read.files.get(exercise.file)
-            reaching = data is not None and reaches(data, exercise.module, modules)
+            reaching = data is not None and self._reaches(read, exercise, modules)
             entangled = entangled or reaching
             state = read.sha256(exercise.file) or "!" + read.problems.get(exercise.file, "")
             basis = f"{exercise.id}\0{state}\0{self.course_hash}\0{__version__}"
@@ -263,10 +265,30 @@ class _Batch:
             self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
             return None
         # Only what grading needs waits in the queue: digests, never the file bytes.
-        plan.forms = code_forms(_code(plan.read, self.names))
+        plan.forms = self._forms(plan.read)
         plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
         self._pool()  # its workers boot while the rest of the class is planned
         return plan
+
+    def _reaches(self, read: Read, exercise: CodeExercise, modules: set[str]) -> bool:
+        """Tell whether a file may reach another (once per distinct file: a class repeats)."""
+        key = (read.sha256(exercise.file) or "", exercise.module)
+        found = self.reaching.get(key)
+        if found is None:
+            data = read.files[exercise.file]
+            found = self.reaching[key] = reaches(data, exercise.module, modules)
+        return found
+
+    def _forms(self, read: Read) -> dict[str, list]:
+        """Return the exercise files' normalised code forms, each distinct file's made once."""
+        forms = {}
+        for name, data in sorted(_code(read, self.names).items()):
+            key = read.sha256(name) or ""
+            if key not in self.code_forms:
+                self.code_forms[key] = code_forms({name: data}).get(name)
+            if (found := self.code_forms[key]) is not None:
+                forms[name] = found
+        return forms
 
     # -- grading -------------------------------------------------------------------------
 
