@@ -21,6 +21,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+from importlib.util import decode_source
 
 # Names that let one file reach another (an import by name, reading a file, running text).
 REACHING = {
@@ -65,46 +66,52 @@ REACHING = {
     "__subclasses__",
     "__globals__",
 }
-_WORD = re.compile(rb"[A-Za-z_][A-Za-z0-9_]*")
-_STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT, tokenize.ENCODING}
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_STATEMENT_START = {tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT}
 _SKIPPED = {tokenize.NL, tokenize.COMMENT}
 _F_PREFIX = re.compile(r"^[A-Za-z]*[fF]")
 
 
 def reaches(data: bytes, module: str, modules: set[str]) -> bool:
     """Tell whether a file (of `module`) may reach another of `modules` or read files."""
-    if not _suspect(set(_WORD.findall(data)), module, modules):
+    try:
+        text = decode_source(data)  # as Python reads it: `# coding: utf-7` hides no word
+    except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
+        return _suspect(set(_WORD.findall(data.decode("latin-1"))), module, modules)
+    if not _suspect(set(_WORD.findall(text)), module, modules):
         return False  # no such word anywhere, comments included: the cheap, common answer
-    return _suspect(code_words(data), module, modules)
+    return _suspect(code_words(text), module, modules)
 
 
-def _suspect(words: set[bytes], module: str, modules: set[str]) -> bool:
-    names = {word.decode("ascii") for word in words}
-    return bool(names & (modules - {module})) or bool(names & REACHING)
+def _suspect(words: set[str], module: str, modules: set[str]) -> bool:
+    return bool(words & (modules - {module})) or bool(words & REACHING)
 
 
-def code_words(data: bytes) -> set[bytes]:
+def code_words(text: str) -> set[str]:
     """Return the words of a file's code: not its comments, nor strings standing alone."""
     try:
-        tokens = [t for t in tokenize.tokenize(io.BytesIO(data).readline) if t.type not in _SKIPPED]
-    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, ValueError):
-        return set(_WORD.findall(data))  # not Python that can be read: every word counts
-    words: set[bytes] = set()
+        tokens = [
+            token
+            for token in tokenize.generate_tokens(io.StringIO(text).readline)
+            if token.type not in _SKIPPED
+        ]
+    except (tokenize.TokenError, SyntaxError, ValueError):
+        return set(_WORD.findall(text))  # not Python that can be read: every word counts
+    words: set[str] = set()
     index = 0
     while index < len(tokens):
-        token = tokens[index]
-        if token.type == tokenize.STRING and _alone(tokens, index):
+        if tokens[index].type == tokenize.STRING and _alone(tokens, index):
             while tokens[index].type == tokenize.STRING:  # "a" "b": one literal
                 index += 1
             continue
-        words.update(_WORD.findall(token.string.encode("utf-8", "replace")))
+        words.update(_WORD.findall(tokens[index].string))
         index += 1
     return words
 
 
 def _alone(tokens: list[tokenize.TokenInfo], index: int) -> bool:
     """Tell whether the string literal at `index` is a whole statement, and no f-string."""
-    if index > 0 and tokens[index - 1].type not in _STATEMENT_START:
+    if index > 0 and tokens[index - 1].type not in _STATEMENT_START:  # else: the first
         return False
     end = index
     while tokens[end].type == tokenize.STRING:

@@ -43,6 +43,13 @@ def test_what_reaches_another_file(source: str, reaching: bool) -> None:
     assert reaches(source.encode(), "relu", MODULES) is reaching
 
 
+def test_a_file_is_read_in_the_encoding_it_declares() -> None:
+    hidden = b"# coding: utf-7\nimport +AHMAdABlAHA-\n"  # Python reads `import step`
+    assert reaches(hidden, "relu", MODULES)
+    assert not reaches(b"# coding: utf-7\n# one step\nx = 1\n", "relu", MODULES)
+    assert reaches(b"# coding: no-such-codec\nx = 1\n# step\n", "relu", MODULES)  # every word
+
+
 def test_a_file_is_not_said_to_reach_its_own_module() -> None:
     source = b"def relu(x):\n    return relu_helper(x)\n\nrelu_helper = abs\n"
     assert not reaches(source, "relu", MODULES)
