@@ -10,7 +10,8 @@ Only code counts: comments, and string literals standing alone as statements (do
 cannot run. Students write "step", "neuron" and "forward" in their comments all the time, and
 counting those made most submissions uncacheable. Every other string still counts (a name in a
 string can be imported through a function this list catches), f-strings included (their
-braces run code), and a file that cannot be tokenized counts every word, as before. This is a
+braces run code), names are read as Python reads them (NFKC: `import ｓｔｅｐ` imports step),
+and a file that cannot be tokenized counts every word, as before. This is a
 list, not a proof: code that builds both the name and the way to import it out of characters
 defeats it. What it protects is a cached result, reused only for the very same bytes of the
 file; the sandbox's guarantees do not depend on it.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import io
 import re
 import tokenize
+import unicodedata
 from importlib.util import decode_source
 
 # Names that let one file reach another (an import by name, reading a file, running text).
@@ -78,7 +80,7 @@ def reaches(data: bytes, module: str, modules: set[str]) -> bool:
         text = decode_source(data)  # as Python reads it: `# coding: utf-7` hides no word
     except (SyntaxError, LookupError, UnicodeDecodeError, ValueError):
         return _suspect(set(_WORD.findall(data.decode("latin-1"))), module, modules)
-    if not _suspect(set(_WORD.findall(text)), module, modules):
+    if not _suspect(set(_WORD.findall(_nfkc(text))), module, modules):
         return False  # no such word anywhere, comments included: the cheap, common answer
     return _suspect(code_words(text), module, modules)
 
@@ -96,7 +98,7 @@ def code_words(text: str) -> set[str]:
             if token.type not in _SKIPPED
         ]
     except (tokenize.TokenError, SyntaxError, ValueError):
-        return set(_WORD.findall(text))  # not Python that can be read: every word counts
+        return set(_WORD.findall(_nfkc(text)))  # not Python that can be read: every word counts
     words: set[str] = set()
     index = 0
     while index < len(tokens):
@@ -104,9 +106,14 @@ def code_words(text: str) -> set[str]:
             while tokens[index].type == tokenize.STRING:  # "a" "b": one literal
                 index += 1
             continue
-        words.update(_WORD.findall(tokens[index].string))
+        words.update(_WORD.findall(_nfkc(tokens[index].string)))
         index += 1
     return words
+
+
+def _nfkc(text: str) -> str:
+    """Return text as Python reads its names: `import ｓｔｅｐ` imports step (PEP 3131)."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def _alone(tokens: list[tokenize.TokenInfo], index: int) -> bool:

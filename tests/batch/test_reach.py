@@ -50,6 +50,12 @@ def test_a_file_is_read_in_the_encoding_it_declares() -> None:
     assert reaches(b"# coding: no-such-codec\nx = 1\n# step\n", "relu", MODULES)  # every word
 
 
+def test_a_name_is_read_as_python_reads_it() -> None:
+    fullwidth = "import \uff53\uff54\uff45\uff50 as s\nX = s.X\n"  # Python imports step
+    assert reaches(fullwidth.encode(), "relu", MODULES)
+    assert not reaches("# \uff53\uff54\uff45\uff50\nX = 1\n".encode(), "relu", MODULES)
+
+
 def test_a_file_is_not_said_to_reach_its_own_module() -> None:
     source = b"def relu(x):\n    return relu_helper(x)\n\nrelu_helper = abs\n"
     assert not reaches(source, "relu", MODULES)
