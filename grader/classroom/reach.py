@@ -50,6 +50,10 @@ REACHING = {
     "genfromtxt",
     "load",
     "memmap",
+    "open_memmap",
+    "fromregex",
+    "DataSource",
+    "npyio",
     # and what reaches the same by introspection or another library
     "help",
     "pydoc",
