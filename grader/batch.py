@@ -89,6 +89,7 @@ class _Plan:
     fingerprint: str
     keys: dict[str, str]  # exercise id -> cache key
     entangled: bool
+    whole: frozenset[str]  # exercise ids keyed by every file of the submission (they reach)
     digests: dict[str, tuple[str | None, int | None]]  # file -> (SHA-256, size), not the bytes
     results: dict[str, ItemResult] = field(default_factory=dict)
     forms: dict[str, list] = field(default_factory=dict)  # normalised code, for the class report
@@ -232,19 +233,20 @@ class _Batch:
         code = hashlib.sha256()
         for name in self.names:
             code.update(f"{name}\0{read.sha256(name) or read.problems.get(name, '')}\0".encode())
-        keys, entangled = {}, False
+        keys, whole = {}, set()
         modules = {exercise.module for exercise in self.exercises}
         for exercise in self.exercises:
             data = read.files.get(exercise.file)
             reaching = data is not None and self._reaches(read, exercise, modules)
-            entangled = entangled or reaching
+            if reaching:
+                whole.add(exercise.id)
             state = read.sha256(exercise.file) or "!" + read.problems.get(exercise.file, "")
             basis = f"{exercise.id}\0{state}\0{self.course_hash}\0{__version__}"
             if reaching:  # its result may depend on the other files too
                 basis += "\0" + code.hexdigest()
             keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
         digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
-        return _Plan(entry, read, folder, fingerprint, keys, entangled, digests)
+        return _Plan(entry, read, folder, fingerprint, keys, bool(whole), frozenset(whole), digests)
 
     def _admit(self, entry: Entry) -> _Plan | None:
         """Plan an entry for grading; None if it needs none (unchanged, or recorded unreadable)."""
@@ -373,7 +375,7 @@ class _Batch:
             item, text = self.renderer.fresh(data)  # text: the cache's form
             plan.results[item.id] = item
             plan.fresh[item.id] = text
-            if not any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
+            if self._shareable(plan, outcome, item):
                 plan.shared.append((item.id, plan.keys[item.id], text))
         missing = [e.id for e in self.exercises if e.id not in plan.results]
         if missing:
@@ -381,6 +383,20 @@ class _Batch:
             self._record(plan.entry.student, ERROR, why, plan.fingerprint, plan.shared)
             return
         self._finish(plan, cached=False)
+
+    @staticmethod
+    def _shareable(plan: _Plan, outcome: Outcome, item: ItemResult) -> bool:
+        """Tell whether other students with the same file may reuse this result.
+
+        Keyed by its own file's bytes, a result is reused for every student who hands in those
+        bytes, so it must depend on them alone: it was graded with no other student file in its
+        sandbox worker (the trusted side knows which it loaded), else another file could have
+        changed it (a patched numpy.exp makes a wrong sigmoid pass) and with it their grades.
+        A result keyed by every file of the submission is reused only for all the same files.
+        """
+        if any(test.message.startswith(_SANDBOX_FAILED) for test in item.tests):
+            return False
+        return item.id in plan.whole or item.id in outcome.alone
 
     def _finish(self, plan: _Plan, cached: bool) -> None:
         answers = read_answers(plan.folder)

@@ -64,6 +64,7 @@ class Outcome:
     items: list[dict] | None = None
     status: str = "graded"
     message: str = ""
+    alone: frozenset[str] = frozenset()  # exercises graded with no other student file beside
 
 
 @dataclass
@@ -322,7 +323,9 @@ class Pool:
         if task is None or message.get("task") != task.number:
             return self._lost(worker)
         worker.task = None
-        return [Outcome(task, items=message.get("items") or [])]
+        alone = message.get("alone")
+        ids = frozenset(i for i in alone if isinstance(i, str)) if isinstance(alone, list) else None
+        return [Outcome(task, items=message.get("items") or [], alone=ids or frozenset())]
 
     def _expired(self, worker: _Worker) -> list[Outcome]:
         task = worker.task

@@ -9,7 +9,8 @@ none in time, means loading it as usual), and the workers share their known-wron
 in `.known-wrong/` (grader/grading/shared_known.py).
 
 Reads one JSON task per line (`{"task": n, "folder": "...", "only": ["sigmoid", ...]}`) and
-writes one JSON line per graded task (`{"task": n, "items": [...]}`) to its own copy of stdout;
+writes one JSON line per graded task (`{"task": n, "items": [...], "alone": [ids]}`: `alone`,
+the exercises graded with no other student file in their sandbox worker) to its own stdout;
 the real stdout is pointed at stderr so nothing else can break the protocol. It first writes
 `{"ready": true, "sandbox": {...}}` once the hidden suite is collected and the sandbox is up,
 with the report's `sandbox` object (null if the sandbox cannot run). Student code runs
@@ -67,7 +68,9 @@ def main() -> None:
 
     def on_report(submission: Submission, report) -> None:
         items = [item_data(item) for item in report.items]
-        protocol.write(json.dumps({"task": tasks.pop(id(submission)), "items": items}) + "\n")
+        number = tasks.pop(id(submission))
+        message = {"task": number, "items": items, "alone": sorted(report.alone)}
+        protocol.write(json.dumps(message) + "\n")
 
     # As with `grade check`'s defaults, a module that hangs loses one call's time, not more:
     # its later checks are not run (each hang burns a core for as long as it is allowed).

@@ -239,6 +239,7 @@ class _Run:
         files = [item.file for item in items if isinstance(item, CodeExercise)]
         answers = read_answers(folder)
         results: list[ItemResult] = []
+        alone: set[str] = set()
         # Every exercise file of the course is copied, so one file can import another
         # (`from sigmoid import sigmoid` in neuron.py); only the selected ones are graded.
         every_file = [exercise.file for exercise in course.exercises]
@@ -250,6 +251,8 @@ class _Run:
                     results.append(grade_quiz(item, answers))
                 else:
                     results.append(self._grade_exercise(item, by_exercise.get(item.id, [])))
+                    if handle is None or handle.shared_requests(item.module) == 0:
+                        alone.add(item.id)
         finally:
             self.handle = None
             if handle is not None:
@@ -270,6 +273,7 @@ class _Run:
             files=tuple(graded),
             notes=notes,
             sandbox=self.grader.confinement,
+            alone=frozenset(alone),
         )
 
     def _error_report(self, submission: Submission, items: list, error: Exception) -> Report:

@@ -132,6 +132,10 @@ class Report:
     # Which sandbox ran the code, as the Grader that made the report knows it; None: not
     # recorded (a report rebuilt from an older grader's data), never guessed.
     sandbox: Confinement | None = None
+    # Exercises whose every request was answered by a sandbox worker holding no other student
+    # file (the trusted side loaded them: no self-report). Only their results depend on their
+    # own file alone, so only they may be shared with other students by its bytes (batch).
+    alone: frozenset[str] = frozenset()
 
     @property
     def score(self) -> int:

@@ -96,3 +96,32 @@ def test_results_are_shared_by_bytes_only_where_no_other_file_can_matter(tmp_pat
     # cal and dot hand in the same relu.py, which only mentions other modules in comments and
     # docstrings: dot gets cal's result as it was, down to each check's measured seconds
     assert relu("dot") == relu("cal")
+
+
+def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path) -> None:
+    """ann's weighted_sum.py patches numpy.exp (no import of another file, no listed name), so
+    her wrong sigmoid.py passes; bob hands in the same wrong sigmoid.py and must not get that."""
+    wrong_sigmoid = "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
+    patching = (
+        "import numpy as np\n\n"
+        "_exp = np.exp\n"
+        "np.exp = lambda z, *a, **k: _exp(np.negative(z), *a, **k)\n\n"
+        "def weighted_sum(inputs, weights, bias):\n"
+        "    return float(np.dot(inputs, weights) + bias)\n"
+    )
+    students = {"ann": {"weighted_sum.py": patching}, "bob": {}}
+    for student, files in students.items():
+        (tmp_path / "s" / student).mkdir(parents=True)
+        (tmp_path / "s" / student / "sigmoid.py").write_text(wrong_sigmoid)
+        for name, text in files.items():
+            (tmp_path / "s" / student / name).write_text(text)
+    done = grade_batch("batch", "s", "--out", "o", "--jobs", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    def sigmoid(student: str) -> dict:
+        report = json.loads((tmp_path / "o" / "reports" / f"{student}.json").read_text())
+        return next(item for item in report["exercises"] if item["id"] == "sigmoid")
+
+    # Her own files earn what `from weighted_sum import ...` would: checks her patched numpy
+    # passes; bob, graded on his own, is not given that result.
+    assert sigmoid("ann")["score"] > sigmoid("bob")["score"]
