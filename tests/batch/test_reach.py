@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,22 @@ from grader.classroom.reach import reaches
 from .conftest import grade_batch
 
 MODULES = {"weighted_sum", "sigmoid", "relu", "step", "neuron", "forward"}
+
+
+def _grade(tmp_path: Path, students: dict[str, dict[str, str]]) -> Callable[[str, str], dict]:
+    """Grade the class with the real `grade batch`; return a lookup of (student, item) results."""
+    for student, files in students.items():
+        (tmp_path / "s" / student).mkdir(parents=True)
+        for name, text in files.items():
+            (tmp_path / "s" / student / name).write_text(text)
+    done = grade_batch("batch", "s", "--out", "o", "--jobs", "1", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+    def result(student: str, item: str) -> dict:
+        report = json.loads((tmp_path / "o" / "reports" / f"{student}.json").read_text())
+        return next(found for found in report["exercises"] if found["id"] == item)
+
+    return result
 
 
 @pytest.mark.parametrize(
@@ -79,23 +96,13 @@ def test_results_are_shared_by_bytes_only_where_no_other_file_can_matter(tmp_pat
         "cal": {"relu.py": commented, "sigmoid.py": good},
         "dot": {"relu.py": commented, "sigmoid.py": wrong},
     }
-    for student, files in students.items():
-        (tmp_path / "s" / student).mkdir(parents=True)
-        for name, text in files.items():
-            (tmp_path / "s" / student / name).write_text(text)
-    done = grade_batch("batch", "s", "--out", "o", "--jobs", "1", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-
-    def relu(student: str) -> dict:
-        report = json.loads((tmp_path / "o" / "reports" / f"{student}.json").read_text())
-        return next(item for item in report["exercises"] if item["id"] == "relu")
-
-    assert relu("ann")["status"] == "passed"
-    assert relu("ben")["status"] == "failed"  # not ann's result: its sigmoid differs
-    assert relu("cal")["status"] == "passed"
+    result = _grade(tmp_path, students)
+    assert result("ann", "relu")["status"] == "passed"
+    assert result("ben", "relu")["status"] == "failed"  # not ann's result: its sigmoid differs
+    assert result("cal", "relu")["status"] == "passed"
     # cal and dot hand in the same relu.py, which only mentions other modules in comments and
     # docstrings: dot gets cal's result as it was, down to each check's measured seconds
-    assert relu("dot") == relu("cal")
+    assert result("dot", "relu") == result("cal", "relu")
 
 
 def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path) -> None:
@@ -109,19 +116,12 @@ def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path) -> N
         "def weighted_sum(inputs, weights, bias):\n"
         "    return float(np.dot(inputs, weights) + bias)\n"
     )
-    students = {"ann": {"weighted_sum.py": patching}, "bob": {}}
-    for student, files in students.items():
-        (tmp_path / "s" / student).mkdir(parents=True)
-        (tmp_path / "s" / student / "sigmoid.py").write_text(wrong_sigmoid)
-        for name, text in files.items():
-            (tmp_path / "s" / student / name).write_text(text)
-    done = grade_batch("batch", "s", "--out", "o", "--jobs", "1", cwd=tmp_path)
-    assert done.returncode == 0, done.stderr
-
-    def sigmoid(student: str) -> dict:
-        report = json.loads((tmp_path / "o" / "reports" / f"{student}.json").read_text())
-        return next(item for item in report["exercises"] if item["id"] == "sigmoid")
+    students = {
+        "ann": {"weighted_sum.py": patching, "sigmoid.py": wrong_sigmoid},
+        "bob": {"sigmoid.py": wrong_sigmoid},
+    }
+    result = _grade(tmp_path, students)
 
     # Her own files earn what `from weighted_sum import ...` would: checks her patched numpy
     # passes; bob, graded on his own, is not given that result.
-    assert sigmoid("ann")["score"] > sigmoid("bob")["score"]
+    assert result("ann", "sigmoid")["score"] > result("bob", "sigmoid")["score"]
