@@ -251,7 +251,7 @@ class _Run:
                     results.append(grade_quiz(item, answers))
                 else:
                     results.append(self._grade_exercise(item, by_exercise.get(item.id, [])))
-                    if handle is None or handle.shared_requests(item.module) == 0:
+                    if handle is None or handle.alone(item.module):
                         alone.add(item.id)
         finally:
             self.handle = None

@@ -76,6 +76,8 @@ class SandboxSession:
         self._loaded: dict[str, set[str]] = {}  # slot -> the modules imported in its worker
         self._isolated: set[str] = set()
         self._shared_requests: dict[str, int] = {}  # module -> requests answered beside others
+        self._ran: dict[str, set[str]] = {}  # slot -> modules whose import ran in its worker
+        self._beside: set[str] = set()  # modules that ran where another module's code had run
         self._live: list[WorkerHandle] = []  # every worker not yet ended (for the finalizer)
         self._failed: dict[str, Outcome] = {}
         self._spent: dict[str, float] = {}  # wall clock per module (imports and calls)
@@ -127,6 +129,10 @@ class SandboxSession:
     def shared_requests(self, module: str) -> int:
         """Count the requests about ``module`` answered by a worker holding other modules too."""
         return self._shared_requests.get(module, 0)
+
+    def alone(self, module: str) -> bool:
+        """Tell whether no other module's code (even a failed import) ran in its worker first."""
+        return module not in self._beside  # known here, where the imports are sent: not asked
 
     def isolate(self, module: str) -> None:
         """Run ``module`` in a worker of its own from now on (imported again there).
@@ -245,8 +251,7 @@ class SandboxSession:
         wanted = float(self._limits.call_timeout if timeout is None else timeout)
         slot = self._slot(module)
         if module not in self._loaded.get(slot, ()):
-            # A re-import (after a call was killed) costs what the last one did: pay it only
-            # if the budget can still cover it and a call.
+            # A re-import costs what the last one did: only if the budget covers it and a call.
             needed = self._import_seconds.get(module, 0.0)
             refusal = self._refusal(module, needed, wanted)
             if refusal is not None:
@@ -259,6 +264,7 @@ class SandboxSession:
         if refusal is not None:
             return refusal
         seconds, budget = self._allowance(module, wanted)
+        self._note_beside(module, slot)
         shared = len(self._loaded[slot]) > 1
         if shared:
             self._shared_requests[module] = self._shared_requests.get(module, 0) + 1
@@ -277,9 +283,7 @@ class SandboxSession:
     def _budgets(self, module: str) -> list[tuple[float, Budget]]:
         """Return (seconds left, which budget) for each budget that refuses calls.
 
-        The first two are wall clock (module, submission); the others are time lost to code
-        that does not finish.  ``_budget_message`` says which budget was spent (written only
-        when needed: this runs twice per call).
+        Wall clock (module, submission), then time lost to code that does not finish.
         """
         limits = self._limits
         budgets = [
@@ -339,13 +343,19 @@ class SandboxSession:
         worker = self._sandbox.spawn(self._dir, self._files)
         self._live.append(worker)
         self._workers[slot] = worker
-        self._loaded[slot] = set()
+        self._loaded[slot], self._ran[slot] = set(), set()
         return worker
+
+    def _note_beside(self, module: str, slot: str) -> None:
+        if self._ran.get(slot, set()) - {module}:
+            self._beside.add(module)
 
     def _load(self, module: str, slot: str) -> Outcome | None:
         """Import ``module`` in its slot's worker (started if needed); None when done."""
         seconds, budget = self._allowance(module, float(self._limits.import_timeout))
         worker = self._workers.get(slot) or self._spawn(slot)
+        self._note_beside(module, slot)
+        self._ran[slot].add(module)
         try:
             started = time.monotonic()
             request = {"op": "load", "module": module}
@@ -396,7 +406,7 @@ class SandboxSession:
         for slot, known in list(self._workers.items()):
             if known is worker:
                 del self._workers[slot]
-                del self._loaded[slot]
+                del self._loaded[slot], self._ran[slot]
 
     def _exchange(
         self,

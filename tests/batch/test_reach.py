@@ -105,7 +105,8 @@ def test_results_are_shared_by_bytes_only_where_no_other_file_can_matter(tmp_pat
     assert result("dot", "relu") == result("cal", "relu")
 
 
-def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path) -> None:
+@pytest.mark.parametrize("then", ["", "raise RuntimeError('an import that fails after all')\n"])
+def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path, then: str) -> None:
     """ann's weighted_sum.py patches numpy.exp (no import of another file, no listed name), so
     her wrong sigmoid.py passes; bob hands in the same wrong sigmoid.py and must not get that."""
     wrong_sigmoid = "import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(z))\n"
@@ -115,7 +116,7 @@ def test_a_result_another_file_could_change_is_never_shared(tmp_path: Path) -> N
         "np.exp = lambda z, *a, **k: _exp(np.negative(z), *a, **k)\n\n"
         "def weighted_sum(inputs, weights, bias):\n"
         "    return float(np.dot(inputs, weights) + bias)\n"
-    )
+    ) + then
     students = {
         "ann": {"weighted_sum.py": patching, "sigmoid.py": wrong_sigmoid},
         "bob": {"sigmoid.py": wrong_sigmoid},

@@ -516,6 +516,18 @@ def test_a_crash_caused_by_another_file_is_not_charged_to_this_one(submit) -> No
     assert sub.call("b", "slow", timeout=5) == Returned("done")
 
 
+def test_a_module_is_alone_only_while_no_other_module_ran_in_its_worker(submit) -> None:
+    """What the batch's shared results rest on: a failed import still ran code beside."""
+    broken = "import numpy as np\nnp.exp = abs\nraise RuntimeError('after patching numpy')\n"
+    sub = submit({"a.py": PID, "b.py": broken, "c.py": PID})
+    assert isinstance(sub.call("a", "pid"), Returned) and sub.alone("a")
+    assert not isinstance(sub.call("b", "pid"), Returned)  # its import failed...
+    assert not sub.alone("b")  # ...after a's code had run in that worker
+    assert isinstance(sub.call("a", "pid"), Returned) and not sub.alone("a")  # b's code ran
+    assert isinstance(sub.call("c", "pid"), Returned) and not sub.alone("c")
+    assert sub.shared_requests("a") == 0  # what counts for confirming failures is unchanged
+
+
 def test_an_isolated_module_gets_a_worker_of_its_own(submit) -> None:
     sub = submit({"a.py": PID, "b.py": PID})
     shared = sub.call("a", "pid").value
