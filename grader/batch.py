@@ -230,22 +230,25 @@ class _Batch:
                 (folder / name).write_bytes(content)
             read = read_folder(folder, self.names, ANSWERS_FILE, self.options.caps)
         fingerprint = read.fingerprint()
+        sha = {name: read.sha256(name) for name in self.names}  # each file hashed once
         code = hashlib.sha256()
         for name in self.names:
-            code.update(f"{name}\0{read.sha256(name) or read.problems.get(name, '')}\0".encode())
+            code.update(f"{name}\0{sha[name] or read.problems.get(name, '')}\0".encode())
         keys, whole = {}, set()
         modules = {exercise.module for exercise in self.exercises}
         for exercise in self.exercises:
             data = read.files.get(exercise.file)
-            reaching = data is not None and self._reaches(read, exercise, modules)
+            reaching = data is not None and self._reaches(
+                data, sha[exercise.file], exercise, modules
+            )
             if reaching:
                 whole.add(exercise.id)
-            state = read.sha256(exercise.file) or "!" + read.problems.get(exercise.file, "")
+            state = sha[exercise.file] or "!" + read.problems.get(exercise.file, "")
             basis = f"{exercise.id}\0{state}\0{self.course_hash}\0{__version__}"
             if reaching:  # its result may depend on the other files too
                 basis += "\0" + code.hexdigest()
             keys[exercise.id] = hashlib.sha256(basis.encode()).hexdigest()
-        digests = {name: (read.sha256(name), _size(read, name)) for name in self.names}
+        digests = {name: (sha[name], _size(read, name)) for name in self.names}
         return _Plan(entry, read, folder, fingerprint, keys, bool(whole), frozenset(whole), digests)
 
     def _admit(self, entry: Entry) -> _Plan | None:
@@ -267,25 +270,26 @@ class _Batch:
             self._record(entry.student, UNREADABLE, plan.read.unreadable, plan.fingerprint)
             return None
         # Only what grading needs waits in the queue: digests, never the file bytes.
-        plan.forms = self._forms(plan.read)
+        plan.forms = self._forms(plan)
         plan.read = Read(problems=plan.read.problems, unreadable=plan.read.unreadable)
         self._pool()  # its workers boot while the rest of the class is planned
         return plan
 
-    def _reaches(self, read: Read, exercise: CodeExercise, modules: set[str]) -> bool:
+    def _reaches(
+        self, data: bytes, sha: str | None, exercise: CodeExercise, modules: set[str]
+    ) -> bool:
         """Tell whether a file may reach another (once per distinct file: a class repeats)."""
-        key = (read.sha256(exercise.file) or "", exercise.module)
+        key = (sha or "", exercise.module)
         found = self.reaching.get(key)
         if found is None:
-            data = read.files[exercise.file]
             found = self.reaching[key] = reaches(data, exercise.module, modules)
         return found
 
-    def _forms(self, read: Read) -> dict[str, list]:
+    def _forms(self, plan: _Plan) -> dict[str, list]:
         """Return the exercise files' normalised code forms, each distinct file's made once."""
         forms = {}
-        for name, data in sorted(_code(read, self.names).items()):
-            key = read.sha256(name) or ""
+        for name, data in sorted(_code(plan.read, self.names).items()):
+            key = plan.digests[name][0] or ""
             if key not in self.code_forms:
                 self.code_forms[key] = code_forms({name: data}).get(name)
             if (found := self.code_forms[key]) is not None:
