@@ -158,15 +158,26 @@ def save(path: Path, course: model.Course) -> bool:
         data = encode(course)
         if decode(data) != course:  # a type the codec does not know: do not keep it
             return False
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=path.parent, prefix=".course-", delete=False
-        ) as handle:
-            json.dump(data, handle, separators=(",", ":"))
-        os.replace(handle.name, path)
+        write_json(path, data)
         return True
     except (OSError, ValueError, TypeError, RecursionError):
         return False
+
+
+def write_json(path: Path, data: Any) -> None:
+    """Write compact JSON to `path` atomically (a temporary file beside it, then a rename).
+
+    A reader never sees half a file; a failure leaves no temporary file behind and raises.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+    try:
+        with open(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def saved(path: Path) -> model.Course | None:

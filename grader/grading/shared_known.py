@@ -15,13 +15,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from grader.course.cache import write_json
 from grader.grading.diagnosis import Run
 from grader.grading.fingerprints import Observation
 from grader.grading.results import CheckResult, Status
@@ -75,12 +75,7 @@ class SharedKnownWrong:
         except (TypeError, ValueError):
             data = None  # a value this format does not carry: each worker grades its own
         try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            with tempfile.NamedTemporaryFile(
-                "w", encoding="utf-8", dir=self.folder, prefix=".known-", delete=False
-            ) as handle:
-                json.dump({"format": _FORMAT, "known": data}, handle, separators=(",", ":"))
-            os.replace(handle.name, self.folder / f"{key}.json")
+            write_json(self.folder / f"{key}.json", {"format": _FORMAT, "known": data})
         except OSError:
             pass
 

@@ -113,3 +113,15 @@ def test_the_default_folder_follows_xdg(monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setattr(cache, "_IN_USE", [True])
     assert cache_dir({"XDG_CACHE_HOME": "/somewhere/cache"}) == Path("/somewhere/cache/grade")
     assert cache_dir({"GRADE_CACHE_DIR": "/mine"}) == Path("/mine")
+
+
+def test_write_json_replaces_the_file_whole_and_leaves_nothing_when_it_fails(tmp_path) -> None:
+    from grader.course.cache import write_json
+
+    target = tmp_path / "deep" / "saved.json"
+    write_json(target, {"a": [1, 2.5, "x"]})
+    assert target.read_text(encoding="utf-8") == '{"a":[1,2.5,"x"]}'
+    with pytest.raises(TypeError):
+        write_json(target, {"a": object()})  # not JSON: the old file stays as it was
+    assert target.read_text(encoding="utf-8") == '{"a":[1,2.5,"x"]}'
+    assert sorted(path.name for path in target.parent.iterdir()) == ["saved.json"]
