@@ -324,8 +324,8 @@ class Pool:
             return self._lost(worker)
         worker.task = None
         alone = message.get("alone")
-        ids = frozenset(i for i in alone if isinstance(i, str)) if isinstance(alone, list) else None
-        return [Outcome(task, items=message.get("items") or [], alone=ids or frozenset())]
+        ids = frozenset(i for i in alone if isinstance(i, str)) if isinstance(alone, list) else ()
+        return [Outcome(task, items=message.get("items") or [], alone=frozenset(ids))]
 
     def _expired(self, worker: _Worker) -> list[Outcome]:
         task = worker.task

@@ -46,15 +46,12 @@ def main() -> None:
 
     prestart()  # the zygote (or a child) boots while the rest is imported and loaded
     from grader.classroom.detail import item_data
-    from grader.course.cache import saved
     from grader.course.load import load_course
     from grader.grading.engine import Grader, Submission
     from grader.grading.shared_known import SharedKnownWrong
     from grader.sandbox import Limits
 
-    course = (_saved_course(shared / SAVED_COURSE, saved) if shared else None) or load_course(
-        course_dir
-    )
+    course = (_saved_course(shared / SAVED_COURSE) if shared else None) or load_course(course_dir)
     known = SharedKnownWrong(shared / KNOWN_WRONG_DIR) if shared else None
     tasks: dict[int, int] = {}
 
@@ -83,16 +80,18 @@ def main() -> None:
         grader.grade_many(submissions(), on_report)
 
 
-def _saved_course(path: Path, read: Any) -> Any:
+def _saved_course(path: Path) -> Any:
     """Return the course the parent saves at `path` (waiting while it reads it), else None.
 
     A worker started early (grader/classroom/startup.py) can get here before the parent has
     read the course. An empty file, or none in time, means: load it here.
     """
+    from grader.course.cache import saved
+
     deadline = time.monotonic() + _COURSE_WAIT
     while not path.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
-    return read(path)
+    return saved(path)
 
 
 def _keep_to_cpu(cpu: str) -> None:
