@@ -1,8 +1,12 @@
 """A pool of warm batch workers with a wall-clock budget per submission.
 
 Each worker is `python -m grader.classroom.worker`, one Grader collected once, graded one task
-at a time. A task over its budget gets `timed out`: its worker's whole process group is killed
-(its sandbox goes with it) and a fresh worker takes its place; the rest of the batch goes on.
+at a time. A worker holds up to two tasks: the one it grades, and the next, waiting in its
+pipe, so it goes on at once instead of waiting for this busy process to read its result and
+send another. A task's budget starts when its worker begins it (the previous task's result
+came, or the worker became ready). A task over its budget gets `timed out`: its worker's whole
+process group is killed (its sandbox goes with it) and a fresh worker takes its place, with
+the task that waited behind it; the rest of the batch goes on.
 Only what every OS has: pipes read by one thread each (Windows cannot wait on pipes with
 select), and on Windows a killed worker takes its sandbox children with it through their
 kill-on-close Job Objects (grader/sandbox/winjob.py). Each worker's TMPDIR is a folder of its
@@ -27,6 +31,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -40,6 +45,7 @@ _MAX_LINE = 64 << 20
 _MAX_START_FAILURES = 3
 _STDERR_TAIL = 4000
 _END_GRACE = 1.0  # how long a lost worker's exit and last words may take to arrive
+_DEPTH = 2  # tasks a worker holds: the one it grades and the next, waiting in its pipe
 
 
 class RunnerError(Exception):
@@ -74,8 +80,8 @@ class _Worker:
     temp_dir: str  # its TMPDIR, where its submissions' copies go ("": the inherited one)
     cpu: int | None = None  # the CPU it keeps to, if any
     ready: bool = False
-    task: Task | None = None
-    sent_at: float = 0.0
+    tasks: deque[Task] = field(default_factory=deque)  # sent, in order: it grades the first
+    begun: float = 0.0  # when it began the first (once ready): that task's budget starts
     buffer: bytearray = field(default_factory=bytearray)
     stderr: bytearray = field(default_factory=bytearray)  # its tail, kept by its reader
     stderr_ended: threading.Event = field(default_factory=threading.Event)
@@ -122,8 +128,8 @@ class Pool:
         self.call_timeout = call_timeout
         self.budget = budget
         self.env = env
-        # What the workers' stdout brought: (worker, chunk), b"" at its end.
-        self.events: queue.SimpleQueue[tuple[_Worker, bytes]] = queue.SimpleQueue()
+        # What the workers' stdout brought: (worker, chunk, when it came), b"" at its end.
+        self.events: queue.SimpleQueue[tuple[_Worker, bytes, float]] = queue.SimpleQueue()
         self.workers: list[_Worker] = []
         self.start_failures = 0
         self.restarts = 0
@@ -140,18 +146,24 @@ class Pool:
     # -- public --------------------------------------------------------------------------
 
     def idle(self) -> int:
-        """Return how many workers can take a task now."""
-        return sum(1 for w in self.workers if w.task is None)
+        """Return how many more tasks the workers can take now."""
+        return sum(_DEPTH - len(w.tasks) for w in self.workers)
 
     def busy(self) -> int:
         """Return how many tasks are in flight."""
-        return sum(1 for w in self.workers if w.task is not None)
+        return sum(len(w.tasks) for w in self.workers)
 
     def submit(self, task: Task) -> None:
-        """Give a task to an idle worker."""
-        worker = next(w for w in self.workers if w.task is None)
-        worker.task = task
-        worker.sent_at = time.monotonic()
+        """Give a task to the worker holding the fewest (one with room: see `idle`)."""
+        worker = min(self.workers, key=lambda w: len(w.tasks))
+        if len(worker.tasks) >= _DEPTH:
+            raise RunnerError("no grading worker has room for another task")
+        self._send(worker, task)
+
+    def _send(self, worker: _Worker, task: Task) -> None:
+        if not worker.tasks:
+            worker.begun = time.monotonic()
+        worker.tasks.append(task)
         line = json.dumps({"task": task.number, "folder": str(task.folder), "only": task.only})
         try:
             stdin = _pipe(worker.process.stdin)
@@ -172,7 +184,7 @@ class Pool:
                 events.append(self.events.get_nowait())
         except queue.Empty:
             events = []
-        for worker, chunk in events:
+        for worker, chunk, when in events:
             if worker not in self.workers:
                 continue  # stopped or replaced: what it still said does not count
             if not chunk:
@@ -185,7 +197,7 @@ class Pool:
             while b"\n" in worker.buffer and worker in self.workers:
                 line, _, rest = bytes(worker.buffer).partition(b"\n")
                 worker.buffer = bytearray(rest)
-                done.extend(self._message(worker, line))
+                done.extend(self._message(worker, line, when))
         now = time.monotonic()
         for worker in list(self.workers):
             deadline = self._deadline(worker)
@@ -196,21 +208,21 @@ class Pool:
     def close(self, kill: bool = False) -> None:
         """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
         for worker in self.workers:  # every idle one told first: they end side by side
-            if not kill and worker.task is None:
+            if not kill and not worker.tasks:
                 try:
                     _pipe(worker.process.stdin).close()
                 except OSError:
                     pass
         for worker in list(self.workers):
-            self._stop(worker, kill=kill or worker.task is not None)
+            self._stop(worker, kill=kill or bool(worker.tasks))
 
     # -- internals -----------------------------------------------------------------------
 
     def _deadline(self, worker: _Worker) -> float | None:
         if not worker.ready:
             return worker.started + _READY_TIMEOUT
-        if worker.task is not None:
-            return worker.sent_at + self.budget
+        if worker.tasks:
+            return worker.begun + self.budget
         return None
 
     def _start(self) -> None:
@@ -247,10 +259,10 @@ class Pool:
         stream = _pipe(worker.process.stdout)
         try:
             while chunk := os.read(stream.fileno(), 1 << 16):
-                self.events.put((worker, chunk))
+                self.events.put((worker, chunk, time.monotonic()))
         except OSError:
             pass
-        self.events.put((worker, b""))
+        self.events.put((worker, b"", time.monotonic()))
         stream.close()
 
     def _read_stderr(self, worker: _Worker) -> None:
@@ -301,12 +313,15 @@ class Pool:
             pass
         _remove(worker.temp_dir)
 
-    def _replace(self, worker: _Worker) -> None:
+    def _replace(self, worker: _Worker, waiting: list[Task]) -> None:
+        """Stop a worker and start a fresh one, sent the tasks that waited behind its own."""
         self._stop(worker, kill=True)
         self.restarts += 1
         self._start()
+        for task in waiting:
+            self._send(self.workers[-1], task)
 
-    def _message(self, worker: _Worker, line: bytes) -> list[Outcome]:
+    def _message(self, worker: _Worker, line: bytes, when: float) -> list[Outcome]:
         try:
             message = json.loads(line)
         except ValueError:
@@ -316,22 +331,21 @@ class Pool:
             if not self.sandbox_known:
                 self.sandbox, self.sandbox_known = message.get("sandbox"), True
             self.start_failures = 0
-            if worker.task is not None:
-                worker.sent_at = time.monotonic()  # the budget starts once the grader is warm
+            worker.begun = when  # a budget starts once the grader is warm
             return []
-        task = worker.task
-        if task is None or message.get("task") != task.number:
+        if not worker.tasks or message.get("task") != worker.tasks[0].number:
             return self._lost(worker)
-        worker.task = None
+        task = worker.tasks.popleft()
+        worker.begun = when  # the next one began as this result was sent
         alone = message.get("alone")
         ids = frozenset(i for i in alone if isinstance(i, str)) if isinstance(alone, list) else ()
         return [Outcome(task, items=message.get("items") or [], alone=frozenset(ids))]
 
     def _expired(self, worker: _Worker) -> list[Outcome]:
-        task = worker.task
-        if not worker.ready or task is None:
+        if not worker.ready or not worker.tasks:
             return self._lost(worker, "did not start in time")
-        self._replace(worker)
+        task, *waiting = worker.tasks
+        self._replace(worker, waiting)
         return [
             Outcome(
                 task,
@@ -341,7 +355,10 @@ class Pool:
         ]
 
     def _lost(self, worker: _Worker, why: str = "", ended: bool = False) -> list[Outcome]:
-        task = worker.task
+        """Replace a worker that died or broke the protocol: its task (if it had begun one)
+        ends in `error`; the tasks that had not begun go to its replacement."""
+        tasks = list(worker.tasks)
+        task = tasks.pop(0) if worker.ready and tasks else None
         if ended:  # its protocol pipe closed as it was dying: let it finish dying
             try:
                 worker.process.wait(timeout=_END_GRACE)
@@ -361,7 +378,7 @@ class Pool:
             if self.start_failures >= _MAX_START_FAILURES:
                 self._stop(worker, kill=True)
                 raise RunnerError(f"the grading worker could not start: {reason}")
-        self._replace(worker)
+        self._replace(worker, tasks)
         if task is None:
             return []
         return [Outcome(task, status="error", message=f"the grader's worker {reason}")]

@@ -43,13 +43,60 @@ def test_a_worker_killed_mid_task_costs_that_task_only(tmp_path: Path) -> None:
         os.killpg(pool.workers[0].process.pid, signal.SIGKILL)
         [lost] = _wait_for(pool, 1)
         assert lost.status == "error" and "ended unexpectedly" in lost.message
-        assert pool.restarts == 1 and pool.idle() == 1
+        assert pool.restarts == 1 and pool.busy() == 0
         pool.submit(Task(2, tmp_path / "bob", ("relu",)))
         [graded] = _wait_for(pool, 1)
         assert graded.status == "graded" and graded.task.number == 2
         assert graded.items is not None and graded.items[0]["score"] == graded.items[0]["max_score"]
     finally:
         pool.close(kill=True)
+
+
+def test_a_task_waiting_behind_a_timed_out_one_is_graded_on_its_own_budget(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "relu.py").write_text("def relu(x):\n    while True:\n        pass\n")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "relu.py").write_text((ROOT / "solutions" / "relu.py").read_text())
+    pool = Pool(1, COURSE, call_timeout=30.0, budget=2.0)
+    try:
+        assert pool.idle() == 2  # the one it grades, and the next waiting in its pipe
+        pool.submit(Task(1, tmp_path / "ada", ("relu",)))
+        pool.submit(Task(2, tmp_path / "bob", ("relu",)))
+        assert pool.idle() == 0 and pool.busy() == 2
+        with pytest.raises(RunnerError):
+            pool.submit(Task(3, tmp_path / "bob", ("relu",)))
+        outcomes = {outcome.task.number: outcome for outcome in _wait_for(pool, 2)}
+    finally:
+        pool.close(kill=True)
+    assert outcomes[1].status == "timed out" and "2 s budget" in outcomes[1].message
+    # bob waited 2 s behind ada: his own budget started when his worker began him
+    assert outcomes[2].status == "graded", outcomes[2].message
+    assert outcomes[2].items is not None
+    assert outcomes[2].items[0]["score"] == outcomes[2].items[0]["max_score"]
+    assert pool.restarts == 1
+
+
+def test_a_task_waiting_behind_a_lost_worker_goes_to_its_replacement(tmp_path: Path) -> None:
+    (tmp_path / "ada").mkdir()
+    (tmp_path / "ada" / "relu.py").write_text("def relu(x):\n    while True:\n        pass\n")
+    (tmp_path / "bob").mkdir()
+    (tmp_path / "bob" / "relu.py").write_text((ROOT / "solutions" / "relu.py").read_text())
+    pool = Pool(1, COURSE, call_timeout=30.0, budget=60.0)
+    try:
+        pool.submit(Task(1, tmp_path / "ada", ("relu",)))
+        pool.submit(Task(2, tmp_path / "bob", ("relu",)))
+        while not pool.workers[0].ready:
+            assert pool.wait(0.2) == []
+        time.sleep(0.3)  # well into ada's hanging call
+        os.killpg(pool.workers[0].process.pid, signal.SIGKILL)
+        outcomes = {outcome.task.number: outcome for outcome in _wait_for(pool, 2)}
+    finally:
+        pool.close(kill=True)
+    assert outcomes[1].status == "error" and "ended unexpectedly" in outcomes[1].message
+    assert outcomes[2].status == "graded", outcomes[2].message
+    assert pool.restarts == 1
 
 
 def test_workers_that_cannot_start_stop_the_run_with_their_last_words(tmp_path: Path) -> None:
@@ -119,7 +166,7 @@ def test_each_worker_and_its_sandbox_keep_to_a_cpu_of_their_own(tmp_path: Path) 
             assert sandbox and all(_cpus_of(child) == cpus for child in sandbox)
         first = pool.workers[0]
         freed = _cpus_of(first.process.pid)
-        pool._replace(first)  # as after a timed-out task: the new worker takes the freed CPU
+        pool._replace(first, [])  # as after a timed-out task: the new worker takes the freed CPU
         while not all(worker.ready for worker in pool.workers):
             assert pool.wait(0.2) == []
         assert _cpus_of(pool.workers[-1].process.pid) == freed
