@@ -38,8 +38,8 @@ from grader.classroom.startup import (
     publish_course,
     worker_pool,
 )
-from grader.course.model import CodeExercise, Course, Quiz
-from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
+from grader.course.model import CodeExercise, Course
+from grader.grading.quizzes import ANSWERS_FILE, AnswerMemo
 from grader.grading.results import Confinement, GradedFile, ItemResult, Report
 
 _SANDBOX_FAILED = "the grader's sandbox failed"
@@ -203,6 +203,7 @@ class _Batch:
         self.reaching: dict[tuple[str, str], bool] = {}  # (file SHA-256, module) -> reaches
         self.code_forms: dict[str, list | None] = {}  # file SHA-256 -> its code form
         self.renderer = Renderer(book)
+        self.answered = AnswerMemo(course.quizzes)  # each distinct answers.yaml graded once
         self.written: dict[str, dict] = {}  # student -> the JSON report this run wrote, as data
 
     def run(self, entries: list[Entry]) -> None:
@@ -403,13 +404,8 @@ class _Batch:
         return item.id in plan.whole or item.id in outcome.alone
 
     def _finish(self, plan: _Plan, cached: bool) -> None:
-        answers = read_answers(plan.folder)
-        items: list[ItemResult] = []
-        for item in self.course.items:
-            if isinstance(item, Quiz):
-                items.append(grade_quiz(item, answers))
-            else:
-                items.append(plan.results[item.id])
+        answers, quizzes, notes = self.answered.grade(plan.folder)
+        items = [quizzes.get(i.id) or plan.results[i.id] for i in self.course.items]
         files = [GradedFile(name, *plan.digests[name]) for name in self.names]
         files.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
         report = Report(
@@ -419,7 +415,7 @@ class _Batch:
             workspace=plan.entry.student,
             items=tuple(items),
             files=tuple(files),
-            notes=tuple(answer_notes(answers, self.course.quizzes)),
+            notes=notes,
             sandbox=self._confinement,
         )
         text, detail, data = self.renderer.texts(report, plan.keys, plan.fresh, plan.forms)

@@ -46,12 +46,11 @@ def main() -> None:
 
     prestart()  # the zygote (or a child) boots while the rest is imported and loaded
     from grader.classroom.detail import item_data
-    from grader.course.load import load_course
     from grader.grading.engine import Grader, Submission
     from grader.grading.shared_known import SharedKnownWrong
     from grader.sandbox import Limits
 
-    course = (_saved_course(shared / SAVED_COURSE) if shared else None) or load_course(course_dir)
+    course = (_saved_course(shared / SAVED_COURSE) if shared else None) or _load(course_dir)
     known = SharedKnownWrong(shared / KNOWN_WRONG_DIR) if shared else None
     tasks: dict[int, int] = {}
 
@@ -92,6 +91,13 @@ def _saved_course(path: Path) -> Any:
     while not path.exists() and time.monotonic() < deadline:
         time.sleep(0.01)
     return saved(path)
+
+
+def _load(course_dir: Path) -> Any:
+    """Load the course from its YAML (imported only here: a saved course needs no YAML)."""
+    from grader.course.load import load_course
+
+    return load_course(course_dir)
 
 
 def _keep_to_cpu(cpu: str) -> None:

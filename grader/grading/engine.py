@@ -30,7 +30,6 @@ from grader.grading.direct import (
     run_directly,
 )
 from grader.grading.messages import sanitize
-from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
 from grader.grading.results import (
     CheckResult,
     Confinement,
@@ -237,7 +236,7 @@ class _Run:
         folder = submission.folder
         course = self.grader.course
         files = [item.file for item in items if isinstance(item, CodeExercise)]
-        answers = read_answers(folder)
+        quizzes, notes, answers_file = _grade_answers(folder, items, course.quizzes)
         results: list[ItemResult] = []
         alone: set[str] = set()
         # Every exercise file of the course is copied, so one file can import another
@@ -248,7 +247,7 @@ class _Run:
         try:
             for item in items:
                 if isinstance(item, Quiz):
-                    results.append(grade_quiz(item, answers))
+                    results.append(quizzes[item.id])
                 else:
                     results.append(self._grade_exercise(item, by_exercise.get(item.id, [])))
                     if handle is None or handle.alone(item.module):
@@ -257,13 +256,11 @@ class _Run:
             self.handle = None
             if handle is not None:
                 handle.close()
-        graded_quizzes = any(isinstance(item, Quiz) for item in items)
-        notes = tuple(answer_notes(answers, course.quizzes)) if graded_quizzes else ()
         graded = [
             GradedFile(name, *((handle and handle.digest(name)) or (None, None))) for name in files
         ]
-        if graded_quizzes:
-            graded.append(GradedFile(ANSWERS_FILE, *(answers.digest or (None, None))))
+        if answers_file is not None:
+            graded.append(answers_file)
         return Report(
             course_title=course.title,
             course_version=course.version,
@@ -277,6 +274,8 @@ class _Run:
         )
 
     def _error_report(self, submission: Submission, items: list, error: Exception) -> Report:
+        from grader.grading.quizzes import ANSWERS_FILE  # YAML: loaded only where needed
+
         course = self.grader.course
         what = f"{type(error).__name__}: {sanitize(str(error))[:200]}"
         message = (
@@ -452,3 +451,21 @@ class _Run:
 
 
 _CONFIRMED_ALONE = (Status.FAILED, Status.ERROR)
+
+
+def _grade_answers(
+    folder: Path, items: list, course_quizzes: tuple[Quiz, ...]
+) -> tuple[dict[str, ItemResult], tuple[str, ...], GradedFile | None]:
+    """Grade the selected quizzes: results by id, the report's notes, answers.yaml's digest.
+
+    With no quiz selected (`grade batch`'s workers) answers.yaml is not read, nor YAML loaded.
+    """
+    quizzes = [item for item in items if isinstance(item, Quiz)]
+    if not quizzes:
+        return {}, (), None
+    from grader.grading.quizzes import ANSWERS_FILE, answer_notes, grade_quiz, read_answers
+
+    answers = read_answers(folder)
+    results = {quiz.id: grade_quiz(quiz, answers) for quiz in quizzes}
+    notes = tuple(answer_notes(answers, course_quizzes))
+    return results, notes, GradedFile(ANSWERS_FILE, *(answers.digest or (None, None)))

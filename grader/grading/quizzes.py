@@ -26,7 +26,16 @@ _LIMITS = safe_yaml.Limits(max_bytes=64 * 1024, max_depth=4, max_nodes=2_000)
 # A top-level entry: an unindented line starting with a key (plain or quoted) and a colon.
 _ENTRY = re.compile(r"""^(?P<key>"[^"\n]*"|'[^'\n]*'|[^\s#'"\-?:][^:#\n]*?)\s*:(?:[ \t]|$)""")
 
-__all__ = ["ANSWERS_FILE", "Answers", "answer_notes", "grade_quiz", "parse_number", "read_answers"]
+__all__ = [
+    "ANSWERS_FILE",
+    "AnswerMemo",
+    "Answers",
+    "answer_notes",
+    "grade_quiz",
+    "parse_answers",
+    "parse_number",
+    "read_answers",
+]
 
 
 @dataclass(frozen=True)
@@ -45,12 +54,45 @@ class Answers:
 
 def read_answers(folder: Path) -> Answers:
     """Load answers.yaml from `folder` with a bounded safe loader; never raise."""
+    found = _answers_file(folder)
+    return found if isinstance(found, Answers) else parse_answers(found)
+
+
+def _answers_file(folder: Path) -> bytes | Answers:
+    """Return answers.yaml's bytes, or the Answers that say why it cannot be read."""
     try:
-        data = read_regular_file(folder / ANSWERS_FILE, _LIMITS.max_bytes)
+        return read_regular_file(folder / ANSWERS_FILE, _LIMITS.max_bytes)
     except RefusedFile as refused:
         return Answers(
             {}, {}, problem="" if refused.missing else refused.reason, missing=refused.missing
         )
+
+
+class AnswerMemo:
+    """Read and grade answers.yaml files, each distinct content once (a class hands in few)."""
+
+    def __init__(self, quizzes: tuple[Quiz, ...], kept: int = 4096) -> None:
+        self.quizzes = quizzes
+        self.kept = kept
+        self.graded: dict[object, tuple[Answers, dict[str, ItemResult], tuple[str, ...]]] = {}
+
+    def grade(self, folder: Path) -> tuple[Answers, dict[str, ItemResult], tuple[str, ...]]:
+        """Return the folder's answers, its quiz results by id and its report notes."""
+        found = _answers_file(folder)
+        key = found if isinstance(found, bytes) else (found.problem, found.missing)
+        graded = self.graded.get(key)
+        if graded is None:
+            if len(self.graded) >= self.kept:
+                self.graded.clear()
+            answers = found if isinstance(found, Answers) else parse_answers(found)
+            results = {quiz.id: grade_quiz(quiz, answers) for quiz in self.quizzes}
+            notes = tuple(answer_notes(answers, self.quizzes))
+            graded = self.graded[key] = (answers, results, notes)
+        return graded
+
+
+def parse_answers(data: bytes) -> Answers:
+    """Read the bytes of an answers.yaml (see read_answers); never raise."""
     digest_ = (hashlib.sha256(data).hexdigest(), len(data))
     try:
         text = data.decode("utf-8-sig")  # a byte order mark (Notepad's UTF-8) is fine

@@ -216,18 +216,18 @@ def test_hostile_answers_cost_only_their_own_submission(grader: Grader, tmp_path
 def test_an_unexpected_error_costs_only_that_submission(
     grader: Grader, tmp_path: Path, monkeypatch
 ) -> None:
-    import grader.grading.engine as engine
+    import grader.grading.quizzes as quizzes
 
     complete = tmp_path / "complete"
     shutil.copytree(ROOT / "solutions", complete)
-    real = engine.read_answers
+    real = quizzes.read_answers
 
     def explode(folder: Path):
         if folder.name == "broken":
             raise RuntimeError("boom")
         return real(folder)
 
-    monkeypatch.setattr(engine, "read_answers", explode)
+    monkeypatch.setattr(quizzes, "read_answers", explode)  # the engine imports it when used
     broken = tmp_path / "broken"
     shutil.copytree(ROOT / "solutions", broken)
     reports: list[Report] = []
