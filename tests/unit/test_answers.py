@@ -201,3 +201,33 @@ def test_a_broken_second_entry_for_a_quiz_is_still_a_duplicate(tmp_path: Path) -
     assert result.tests[0].message == (
         "answers.yaml:3:1: duplicate key 'q' (first at line 1); keep only one"
     )
+
+
+def test_the_answer_memo_grades_each_distinct_file_once_and_as_read_answers_does(
+    tmp_path: Path,
+) -> None:
+    from grader.grading.quizzes import AnswerMemo
+
+    quiz = _quiz()
+    memo = AnswerMemo((quiz,))
+    folders = {}
+    for name, text in [
+        ("ada", "q: 1.5\nstray: 1\n"),
+        ("bob", "q: 1.5\nstray: 1\n"),
+        ("cy", "q: 2\n"),
+    ]:
+        folders[name] = tmp_path / name
+        folders[name].mkdir()
+        (folders[name] / "answers.yaml").write_text(text)
+    (tmp_path / "dee").mkdir()  # no answers.yaml at all
+    for name in ["ada", "bob", "cy", "dee"]:
+        folder = tmp_path / name
+        answers, results, notes = memo.grade(folder)
+        expected = read_answers(folder)
+        assert answers == expected
+        assert results == {"q": grade_quiz(quiz, expected)}
+        assert notes == tuple(answer_notes(expected, (quiz,)))
+    assert memo.grade(folders["ada"])[1]["q"].status == Status.PASSED
+    assert memo.grade(folders["cy"])[1]["q"].status == Status.FAILED
+    assert memo.grade(folders["ada"]) is memo.grade(folders["bob"])  # same bytes: graded once
+    assert len(memo.graded) == 3  # ada and bob's file, cy's, the missing one
