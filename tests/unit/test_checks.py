@@ -233,3 +233,17 @@ def test_every_call_is_recorded_for_the_fingerprint() -> None:
         student.expect_close("sigmoid", 1.0, expected=0.5)
     assert [(o.kind, o.detail) for o in student.observed] == [("returned", 0.25)]
     assert student.observed[0].call.startswith("sigmoid:")
+
+
+def test_a_calls_key_is_its_name_and_a_digest_of_its_arguments_made_when_asked_for() -> None:
+    from grader.grading.fingerprints import Observation, observe
+
+    x = np.array([1.0, -2.0])
+    first = observe("relu", (x,), {"slope": 0}, Returned(0.5))
+    again = observe("relu", (x.copy(),), {"slope": 0}, Returned(0.5))
+    other = observe("relu", (x * 2,), {"slope": 0}, Returned(0.5))
+    assert first._call is None  # nothing digested while the checks run
+    assert first.call == again.call != other.call and first.call.startswith("relu:")
+    assert first == again != other
+    assert Observation(first.call, "returned", 0.5) == first  # as read back from JSON
+    assert observe("relu", (x,), {}, Raised("ValueError", "no")).detail == "ValueError"
