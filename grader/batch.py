@@ -148,14 +148,20 @@ def run_batch(
             book.remove(summary.removed)
             batch = _Batch(course, options, book, course_hash, work, summary, progress, pool)
             pool = None  # the batch closes it
-            batch.run(entries)
-            finished = finish_book(book, out, course, options.classroom, old_scores, batch.written)
-            summary.classroom = finished.summary()
-            rows, written = finished.rows, batch.written
-            write_outputs(
-                book, out, gradescope=options.gradescope, class_rows=rows, written=written
-            )
-            summary.attention = book.problems()
+            try:
+                batch.run(entries)
+                finished = finish_book(
+                    book, out, course, options.classroom, old_scores, batch.written
+                )
+                summary.classroom = finished.summary()
+                rows, written = finished.rows, batch.written
+                write_outputs(
+                    book, out, gradescope=options.gradescope, class_rows=rows, written=written
+                )
+                summary.attention = book.problems()
+            finally:
+                if batch.pool is not None:  # told to end at the end of run(): waited for now
+                    batch.pool.close()
     finally:
         if pool is not None:
             pool.close(kill=True)
@@ -217,7 +223,10 @@ class _Batch:
         finally:
             if self.pool is not None:
                 self.summary.restarts = self.pool.restarts
-                self.pool.close(kill=not finished)
+                if finished:
+                    self.pool.release()  # they end while the outputs are written
+                else:
+                    self.pool.close(kill=True)
 
     # -- planning ------------------------------------------------------------------------
 

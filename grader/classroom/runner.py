@@ -205,14 +205,20 @@ class Pool:
                 done.extend(self._expired(worker))
         return done
 
-    def close(self, kill: bool = False) -> None:
-        """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
-        for worker in self.workers:  # every idle one told first: they end side by side
-            if not kill and not worker.tasks:
+    def release(self) -> None:
+        """Tell every idle worker to end (its stdin closed), without waiting for it: workers
+        end side by side, and while the caller goes on. `close` then waits for them."""
+        for worker in self.workers:
+            if not worker.tasks:
                 try:
                     _pipe(worker.process.stdin).close()
                 except OSError:
                     pass
+
+    def close(self, kill: bool = False) -> None:
+        """Stop every worker: let idle ones finish, or (`kill`) kill them all at once."""
+        if not kill:
+            self.release()
         for worker in list(self.workers):
             self._stop(worker, kill=kill or bool(worker.tasks))
 
