@@ -46,12 +46,13 @@ _TIMERS = [
 ]
 _SIGNALS = sorted(signal.valid_signals()) if hasattr(signal, "valid_signals") else []
 _environ = getattr(os.environ, "_data", None)  # the raw mapping os.environ writes through to
+_len, _tuple, _vars = len, tuple, vars
 
 
 class _Copied:
     """What ``copy_namespaces`` took, before any student code."""
 
-    namespaces: dict[str, tuple[object, dict]] = {}
+    namespaces: dict[str, tuple[object, tuple, tuple]] = {}  # name: module, its keys, values
     printoptions: Callable[[], dict] | None = None  # numpy keeps them out of its namespace
     options: dict | None = None
     environ: dict | None = None
@@ -65,7 +66,7 @@ def copy_namespaces() -> None:
     _Copied.environ = dict(_environ) if isinstance(_environ, dict) else None
     _Copied.memory = _memory()
     _Copied.namespaces = {
-        name: (module, dict(vars(module)))
+        name: (module, tuple(vars(module)), tuple(vars(module).values()))
         for name in _WATCHED
         if (module := sys.modules.get(name)) is not None
     }
@@ -118,15 +119,16 @@ class Baseline:
         ours = sum(1 for name in self.students if name in sys.modules)
         if len(sys.modules) != self.modules + ours:
             return False  # a library imported since: patched, perhaps, before this module ran
-        for name, (module, copy) in _Copied.namespaces.items():
+        for name, (module, keys, values) in _Copied.namespaces.items():
             if sys.modules.get(name) is not module:
                 return False
-            now = vars(module)
-            if len(now) != len(copy):
+            now = _vars(module)
+            # The same names in the same order (a name deleted and set again moves to the end:
+            # a doubt, so False), each bound to the same object or an equal one (tuples compare
+            # items by identity first: an unchanged namespace calls no __eq__; a lie here only
+            # spares a second run, see the module docstring).
+            if _len(now) != _len(keys) or _tuple(now) != keys or _tuple(now.values()) != values:
                 return False
-            for key, value in copy.items():
-                if now.get(key, _Copied) is not value:
-                    return False
         if any(_getsignal(number) not in _QUIET for number in _SIGNALS):
             return False
         if _getitimer is not None and any(_getitimer(t) != _NO_TIMER for t in _TIMERS):
