@@ -24,6 +24,7 @@ from pathlib import Path
 
 from grader import __version__
 from grader.classroom.archives import Caps, Entry, Read, find_entries, read_entry, read_folder
+from grader.classroom.class_report import prepare_class_report
 from grader.classroom.gradebook import ERROR, FILE_NAME, GRADED, UNREADABLE, Gradebook, Row
 from grader.classroom.integrity import code_forms
 from grader.classroom.outputs import write_outputs
@@ -324,6 +325,8 @@ class _Batch:
                 timeout = 0.0  # only what has already ended: then plan the next one
             if self.pool is None or not busy:
                 continue
+            if not (unplanned or pending) and busy < self.pool.jobs:  # the end: a CPU is free
+                prepare_class_report()  # compiled once, now instead of after the last result
             outcomes = self.pool.wait(timeout)
             if outcomes:  # idle workers get their next task before these are written down
                 self._dispatch(pending, inflight, waiting)

@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 
 from grader.classroom.integrity import SameCode, SharedAnswers, same_code, shared_rare_answers
 from grader.classroom.rows import MISSING, ClassRow
@@ -412,8 +412,12 @@ def _item_chart(items: Sequence[Rate]) -> Chart:
 
 def render_class_report(report: ClassReport) -> str:
     """Render the analysed class report as one HTML page."""
-    return (
-        environment()
-        .get_template("class-report.html")
-        .render(report=report, number=_number, PROBLEM_STATUSES=PROBLEM_STATUSES)
+    return prepare_class_report().render(
+        report=report, number=_number, PROBLEM_STATUSES=PROBLEM_STATUSES
     )
+
+
+def prepare_class_report() -> Template:
+    """Return the class report's template, compiled once (about 40 ms; `grade batch` asks
+    while its last submissions are graded, when a CPU is free)."""
+    return environment().get_template("class-report.html")
