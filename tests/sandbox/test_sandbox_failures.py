@@ -601,3 +601,13 @@ def test_a_worker_that_does_not_answer_in_time_is_ended(submit, monkeypatch) -> 
     assert not sub.untouched("b")
     assert first not in sub.worker_pids() and not pid_alive(first)
     assert sub.call("b", "exp", (0.0,)) == Returned(1.0)  # imported again in a fresh worker
+
+
+def test_code_that_uses_numpy_random_imports_it_in_its_own_worker(submit) -> None:
+    import numpy as np
+
+    # The zygote does not preload numpy.random (its mappings doubled the cost of every fork).
+    sub = submit(
+        {"a.py": "import numpy as np\ndef draw():\n    return np.random.default_rng(7).random()\n"}
+    )
+    assert sub.call("a", "draw") == Returned(float(np.random.default_rng(7).random()))

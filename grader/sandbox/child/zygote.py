@@ -160,10 +160,11 @@ def zygote_main(argv: list[str]) -> None:
         os._exit(0)
     ctl = socket.socket(fileno=ctl_fd)
     ctl.setblocking(True)
+    # Not numpy.random: its 91 mappings made each fork and exit cost about twice as much;
+    # code that uses it imports it in its own worker.
     import math  # noqa: F401
 
     import numpy  # noqa: F401
-    import numpy.random  # noqa: F401
 
     from . import worker  # noqa: F401  (loaded before any worker hides this folder)
     from .seccomp import prepare_seccomp
